@@ -1,0 +1,95 @@
+"""Command line: ``python -m sim [overrides]`` (also the ``sim`` console script).
+
+Configuration is composed by Hydra from ``conf/`` (and the arrangement presets in
+``scenarios/``). Before Hydra creates any output folder, the same overrides are
+composed and validated here, so bad input stops with a clear message, exit status
+2, and nothing written.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from sim.config import ConfigError
+
+USAGE_HINT = "See README.md (Configuration) or run `python -m sim --help`."
+
+
+def _fail(exc: ConfigError) -> int:
+    print(f"error: {exc}\n{USAGE_HINT}", file=sys.stderr)
+    return 2
+
+
+def _task(dcfg) -> None:
+    """The Hydra job: validate, run, write outputs, print the public account."""
+    from hydra.core.hydra_config import HydraConfig
+
+    from sim.kernels.population import warmup
+    from sim.run import account_table, as_config, run, write_outputs
+
+    import logging
+
+    logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
+    try:
+        cfg = as_config(dcfg, "the composed config")
+    except ConfigError as exc:
+        sys.exit(_fail(exc))
+    out = Path(HydraConfig.get().runtime.output_dir)
+    compile_s = warmup(parallel=cfg.world.actors >= 200_000)
+    t0 = time.perf_counter()
+    df = run(cfg)
+    run_s = time.perf_counter() - t0
+    summary = write_outputs(df, cfg, out)
+    r = summary["regime"]
+    print(
+        f"arrangement={summary['arrangement']} role={summary['role']} analytics={summary['analytics']} "
+        f"regime={r['name']} (framing={r['framing']}, collection={r['collection']}, "
+        f"interpretation={r['interpretation']}, use={r['use']})"
+    )
+    print(
+        f"{cfg.world.actors:,} actors x {cfg.run.rounds} rounds x {cfg.run.replications} replications; "
+        f"kernels ready in {compile_s:.2f} s, run {run_s:.2f} s"
+    )
+    print(f"Public account (run totals, {summary['unit']}), mean and 95% interval over replications:")
+    print(account_table(summary))
+    print(f"wrote {out / 'rounds.parquet'} and {out / 'summary.json'}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    flags = [a for a in argv if a.startswith("-")]
+    overrides = [a for a in argv if not a.startswith("-")]
+    multirun = any(f in ("-m", "--multirun") for f in flags)
+    informational = any(f in ("--help", "-h", "--hydra-help", "--info", "-i", "--cfg", "-c", "--shell-completion", "-sc") for f in flags)
+    from sim import hydra_conf
+
+    if not informational and not multirun:
+        try:
+            hydra_conf.load(overrides)
+        except ConfigError as exc:
+            return _fail(exc)
+    try:
+        hydra_conf.check_layout()
+    except ConfigError as exc:
+        return _fail(exc)
+    hydra_conf.register()
+    import hydra
+
+    app = hydra.main(config_path=str(hydra_conf.CONF_DIR), config_name="config", version_base="1.3")(_task)
+    saved = sys.argv
+    sys.argv = [saved[0] if saved else "sim", *argv]
+    try:
+        app()
+    except SystemExit as exc:
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 1
+    finally:
+        sys.argv = saved
+    return 0
+
+
+def main_exit() -> None:
+    """Console-script entry (``sim``): exit with :func:`main`'s status."""
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""Hydra wiring: the structured schema in the ConfigStore, and composition.
+
+The schema (:class:`sim.config.SimConfig`) sits under the YAML in ``conf/`` so
+that a misspelt key or a wrong type fails at composition, before any work.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import OmegaConf
+
+from sim.config import ConfigError, SimConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+CONF_DIR = ROOT / "conf"
+SCENARIO_DIR = ROOT / "scenarios"
+
+_registered = False
+
+
+def register() -> None:
+    """Register the schema once (``sim_schema`` in the primary defaults list)."""
+    global _registered
+    if not _registered:
+        ConfigStore.instance().store(name="sim_schema", node=SimConfig)
+        _registered = True
+
+
+def check_layout() -> None:
+    """Fail clearly if the config folders are missing (non-editable install)."""
+    if not (CONF_DIR / "config.yaml").is_file():
+        raise ConfigError("conf", str(CONF_DIR), "the project's conf/ folder; install with pip install -e .")
+
+
+def compose(overrides: list[str] | None = None) -> Any:
+    """Compose the configuration as the command line would (no output written).
+
+    Args:
+        overrides: Hydra overrides, e.g. ``["arrangement=zwartwerken", "regime.use=public"]``.
+
+    Returns:
+        The composed DictConfig.
+    """
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+
+    register()
+    check_layout()
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        return hydra_compose(config_name="config", overrides=list(overrides or []))
+
+
+def load(overrides: list[str] | None = None) -> SimConfig:
+    """Compose and validate: the SimConfig for these overrides."""
+    from sim.run import as_config
+
+    try:
+        cfg = compose(overrides)
+    except ConfigError:
+        raise
+    except Exception as exc:  # Hydra/OmegaConf composition errors
+        raise hydra_error(exc, overrides or []) from None
+    return as_config(OmegaConf.to_container(cfg, resolve=True), _source(overrides or []))
+
+
+def _source(overrides: list[str]) -> str:
+    return "the command line" if overrides else "the defaults"
+
+
+def _allowed_options(group: str) -> list[str]:
+    base = CONF_DIR / group
+    if not base.is_dir():
+        return []
+    return sorted(str(p.relative_to(base).with_suffix("")) for p in base.rglob("*.yaml"))
+
+
+def hydra_error(exc: Exception, overrides: list[str]) -> ConfigError:
+    """Turn a Hydra/OmegaConf composition error into a ConfigError (key, value, allowed)."""
+    msg = str(exc)
+    m = re.search(r"Could not find '([\w/]+)/([^']+)'", msg) or re.search(
+        r"In '[^']*': Could not find '([\w/]+)/([^']+)'", msg)
+    if m:
+        group, value = m.group(1), m.group(2)
+        return ConfigError(group, value, ", ".join(_allowed_options(group)) or "no presets found",
+                           _where(group, overrides))
+    m = re.search(r"Key '([^']+)' not in '(\w+)'", msg) or re.search(r"Key '([^']+)' is not in struct", msg)
+    if m:
+        key = _full_key(msg, m.group(1))
+        return ConfigError(key, _value_of(key, overrides), _keys_of(key), _where(key, overrides))
+    m = re.search(r"Value '([^']*)' (?:of type '\w+' )?could not be converted to (\w+)", msg)
+    if m:
+        key = _full_key(msg, "")
+        return ConfigError(key or "?", m.group(1), f"a value of type {m.group(2).lower()}", _where(key, overrides))
+    if "Error parsing override" in msg or "mismatched input" in msg or "no viable alternative" in msg:
+        bad = next((o for o in overrides if o in msg), overrides[0] if overrides else "")
+        return ConfigError("override", bad, "key=value in Hydra syntax, e.g. regime.use=public", "the command line")
+    m = re.search(r"Could not override '([^']+)'", msg)
+    if m:
+        key = m.group(1)
+        return ConfigError(key, _value_of(key, overrides), _keys_of(key), _where(key, overrides))
+    first = msg.strip().splitlines()[0] if msg.strip() else type(exc).__name__
+    return ConfigError("config", first, "a valid configuration (see README: Configuration)", _source(overrides))
+
+
+def _full_key(msg: str, leaf: str) -> str:
+    m = re.search(r"full_key: ([\w.\[\]]+)", msg)
+    if m:
+        return m.group(1)
+    return leaf
+
+
+def _value_of(key: str, overrides: list[str]) -> Any:
+    for o in overrides:
+        k, _, v = o.lstrip("+~").partition("=")
+        if k == key:
+            return v
+    return "?"
+
+
+def _where(key: str, overrides: list[str]) -> str:
+    for o in overrides:
+        if o.lstrip("+~").split("=")[0] == key:
+            return "the command line"
+    return "a config or scenario file"
+
+
+def _keys_of(key: str) -> str:
+    import dataclasses
+
+    parent = key.rsplit(".", 1)[0] if "." in key else ""
+    node: Any = SimConfig
+    for part in [p for p in parent.split(".") if p]:
+        fields = {f.name: f for f in dataclasses.fields(node)}
+        if part not in fields:
+            node = None
+            break
+        node = type(getattr(node(), part))
+    if node is None or not dataclasses.is_dataclass(node):
+        return "a key of the config (see README: Configuration)"
+    names = ", ".join(f.name for f in dataclasses.fields(node))
+    return f"one of the keys {names}" + (f" under {parent}" if parent else "")

@@ -1,0 +1,525 @@
+"""The arrangement model: one government, its partners and professionals, and the
+reflexive population, advanced in rounds.
+
+One round (``GovernanceModel.step``) runs the phases of the data process in order
+(concepts §3, §7): framing -> collection -> analysis -> interpretation ->
+allocation (by role) -> reflexive response -> outcomes. Each phase's regime setting
+changes who knows what and who can act; nothing is a multiplier keyed on a label.
+See ``docs/ODD.md`` for every rule and unit.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+import numpy as np
+from scipy import stats
+
+from sim.agents import Partner, Professional, admits
+from sim.config import SimConfig
+from sim.kernels import population as kp
+from sim.world import (
+    STREAM_PARTNERS,
+    STREAM_PROFESSIONALS,
+    STREAM_ROUND,
+    generator,
+    make_actors,
+    make_world,
+    round_key,
+)
+
+VISIBILITY = {"closed": 0, "restricted": 1, "open": 2}
+
+# Per-round random streams of the government-level phases (kept apart so that a
+# change in one phase leaves the draws of the others unchanged).
+S_FRAMING, S_COLLECTION, S_INTERPRETATION, S_ALLOCATION = 1, 2, 3, 4
+
+
+class GovernanceModel(mesa.Model):
+    """An arrangement around one public issue, for one replication.
+
+    Args:
+        cfg: A validated configuration.
+        replication: Replication index; with ``cfg.run.seed`` it fixes every draw.
+        parallel: Force the parallel or serial population kernel (default by size).
+    """
+
+    def __init__(self, cfg: SimConfig, replication: int = 0, parallel: bool | None = None) -> None:
+        super().__init__(rng=int(generator(cfg.run.seed, replication, 0).integers(2**63)))
+        self.cfg = cfg
+        self.replication = replication
+        self.parallel = parallel
+        self.round = 0
+        self.world = make_world(cfg, replication)
+        self.actors = make_actors(cfg, replication, self.world)
+        n_places = cfg.world.places
+        self.n_actors = cfg.world.actors
+        self.features = self.world.features
+        self.cause_present = self.world.cause_present
+        d, p = cfg.world.drivers, cfg.world.proxies
+        self.driver_cols = np.arange(d)
+        self.proxy_cols = np.arange(d, d + p)
+        self.noise_cols = np.arange(d + p, self.features.shape[1])
+        self.opportunity0 = 1.0 + cfg.world.driver_effect * self.world.drivers.sum(axis=1)
+        # Government state: records, knowledge base, allocation memory.
+        self.records = np.full(n_places, cfg.government.prior_records, dtype=np.float64)
+        self.history: list[np.ndarray] = [self.records.copy()]
+        self.votes_yes = np.zeros(n_places)
+        self.votes_no = np.zeros(n_places)
+        self.prevention = np.zeros(n_places)
+        self.estimate_prev: np.ndarray | None = None
+        self.fixed_share: np.ndarray | None = None
+        self.tally_prev = np.zeros((n_places, kp.N_TALLY), dtype=np.int64)
+        self.neighbour_rate = np.zeros(n_places)
+        self.at_place = np.bincount(self.actors["place"], minlength=n_places).astype(np.float64)
+        self.legitimacy = cfg.legitimacy.initial
+        self.believed_cause = -1
+        self._make_partners()
+        self._make_professionals()
+
+    # ------------------------------------------------------------------ setup
+    def _make_partners(self) -> None:
+        c, w = self.cfg.partners, self.cfg.world
+        rng = generator(self.cfg.run.seed, self.replication, STREAM_PARTNERS)
+        scale = self.n_actors / 1000.0
+        self.partners: list[Partner] = []
+        for _ in range(c.count):
+            alignment = float(np.clip(c.alignment + c.alignment_spread * rng.standard_normal(), 0, 1))
+            cost = float(np.clip(c.data_cost * (1.5 - alignment) + 0.1 * rng.standard_normal(), 0, 1))
+            coverage = rng.random(w.places) < c.coverage
+            interest = rng.lognormal(0.0, 1.0, w.places)
+            pet = int(rng.integers(len(self.noise_cols))) if len(self.noise_cols) else 0
+            self.partners.append(Partner(self, alignment, c.trust, cost, coverage, interest,
+                                         pet, c.capacity * scale))
+
+    def _make_professionals(self) -> None:
+        c, n_places = self.cfg.professionals, self.cfg.world.places
+        areas = np.array_split(np.arange(n_places), max(c.count, 1))
+        self.professionals: list[Professional] = [
+            Professional(self, c.accuracy, c.engagement, areas[j % len(areas)]) for j in range(c.count)
+        ]
+
+    # ------------------------------------------------------------------ round
+    def step(self) -> None:
+        """Run one round; its record (one row of ``rounds.parquet``) is ``self.record``."""
+        cfg = self.cfg
+        t = self.round
+        seed, rep = cfg.run.seed, self.replication
+        rng = {s: generator(seed, rep, STREAM_ROUND, t, s) for s in (S_FRAMING, S_COLLECTION, S_INTERPRETATION, S_ALLOCATION)}
+
+        candidates, cause_considered = self.framing(rng[S_FRAMING])
+        data_shared, observed_truth = self.collection(rng[S_COLLECTION])
+        fit, chosen, false_discoveries = self.analysis(candidates)
+        estimate, heard, contested = self.interpretation(fit, observed_truth, rng[S_INTERPRETATION])
+        alloc = self.allocation(estimate, rng[S_ALLOCATION])
+        tally, belief_sum = self.reflexive_response(alloc)
+        record = self.outcomes(tally, belief_sum, alloc, data_shared, heard, contested)
+        record.update(
+            cause_considered=float(cause_considered),
+            cause_identified=float(self.believed_cause in set(self.driver_cols.tolist())),
+            false_discoveries=float(false_discoveries),
+        )
+        self.round += 1
+        record["round"] = self.round
+        self.record = record
+
+    # 1. framing ------------------------------------------------------------
+    def framing(self, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
+        """Decide the candidate features the analysis searches.
+
+        The government's own frame holds the proxies and noise features of its
+        administrative data, as many as the analytics level searches. Where framing
+        admits them, professionals (engaged, knowing) and partners add hypotheses:
+        an aligned partner names a true driver, a self-serving one its pet feature.
+        """
+        cfg = self.cfg
+        n_own_noise = max(cfg.analytics.features_searched - len(self.proxy_cols), 0)
+        own = np.concatenate([self.proxy_cols, self.noise_cols[:n_own_noise]])
+        added: list[int] = []
+        setting = cfg.regime.framing
+        u_prof = rng.random(len(self.professionals))
+        u_part = rng.random(len(self.partners))
+        d_pick = rng.integers(len(self.driver_cols), size=len(self.professionals) + len(self.partners))
+        if setting != "closed":
+            # Professionals share the public goal: admitted to open and restricted.
+            for j, prof in enumerate(self.professionals):
+                if u_prof[j] < prof.engagement * prof.accuracy:
+                    added.append(int(self.driver_cols[d_pick[j]]))
+            for j, partner in enumerate(self.partners):
+                if admits(setting, partner.aligned):
+                    if u_part[j] < partner.alignment:
+                        added.append(int(self.driver_cols[d_pick[len(self.professionals) + j]]))
+                    else:
+                        added.append(int(self.noise_cols[partner.pet_feature]))
+        candidates = np.unique(np.concatenate([own, np.array(added, dtype=np.int64)])).astype(np.int64)
+        considered = bool(np.isin(self.driver_cols, candidates).any())
+        return candidates, considered
+
+    # 2. collection ---------------------------------------------------------
+    def collection(self, rng: np.random.Generator) -> tuple[float, np.ndarray]:
+        """Record incidents: own discoveries always, partner data where shared.
+
+        Closed collection records only what the government's own inspections
+        discover, so records follow the allocation (the runaway loop). Partners
+        asked (all where open, aligned ones where restricted) decide to share;
+        shared data is aggregated to groups of ``privacy.min_group_size`` when
+        pseudonymised. Returns the share of partner data shared and what partners
+        observed (their view of the truth, used in their own analyses).
+        """
+        cfg = self.cfg
+        last = self.tally_prev
+        violations = last[:, kp.T_VIOLATIONS].astype(np.float64)
+        new = last[:, kp.T_CAUGHT].astype(np.float64)
+        audience = self._audience()
+        noise = 0.15 * (2.0 * rng.random(len(self.partners)) - 1.0)
+        held = shared = 0.0
+        observed = np.zeros_like(violations)
+        for j, partner in enumerate(self.partners):
+            seen = rng.binomial(violations.astype(np.int64), cfg.partners.observation_rate).astype(np.float64)
+            seen = np.where(partner.coverage, seen, 0.0)
+            observed += seen
+            asked = admits(cfg.regime.collection, partner.aligned)
+            partner.decide_sharing(asked, audience, cfg.privacy.pseudonymisation,
+                                   cfg.privacy.identifiable_share, cfg.partners.share_threshold, noise[j])
+            amount = float(partner.coverage.sum())
+            held += amount
+            if partner.shared:
+                if cfg.privacy.pseudonymisation:
+                    seen = np.where(seen >= cfg.privacy.min_group_size, seen, 0.0)
+                new = new + seen
+                shared += amount
+        self.records = cfg.government.memory * self.records + new
+        self.history.append(self.records.copy())
+        data_shared = shared / held if held > 0 else 0.0
+        self._data_shared = data_shared
+        return data_shared, observed
+
+    def _audience(self) -> float:
+        """Share of partners who see the results of the analysis."""
+        use = self.cfg.regime.use
+        if use == "open":
+            return 1.0
+        if use == "closed" or not self.partners:
+            return 0.0
+        return float(np.mean([p.aligned for p in self.partners]))
+
+    # 3. analysis -----------------------------------------------------------
+    def analysis(self, candidates: np.ndarray) -> tuple[np.ndarray, int, int]:
+        """Search the candidate features for the strongest correlate of the records.
+
+        Uses the records ``analytics.lag`` rounds old. Each candidate is tested
+        (Pearson correlation, two-sided t-test at ``government.significance``);
+        noise features that pass are false discoveries. The fitted harm is the
+        mean record of places sharing the chosen feature's value, plus a share of
+        each place's own residual.
+        """
+        cfg = self.cfg
+        lag = cfg.analytics.lag
+        y = self.history[max(len(self.history) - 1 - lag, 0)]
+        x = self.features[:, candidates]
+        n = y.shape[0]
+        yc = y - y.mean()
+        xc = x - x.mean(axis=0)
+        denom = np.sqrt((xc**2).sum(axis=0) * (yc**2).sum())
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = np.where(denom > 0, (xc * yc[:, None]).sum(axis=0) / denom, 0.0)
+        false_discoveries = 0
+        if n > 2:
+            rr = np.clip(r, -0.999999, 0.999999)
+            tstat = rr * np.sqrt((n - 2) / (1 - rr**2))
+            pval = 2 * stats.t.sf(np.abs(tstat), n - 2)
+            significant = (pval < cfg.government.significance) & (denom > 0)
+            false_discoveries = int(np.sum(significant & np.isin(candidates, self.noise_cols)))
+        best = int(np.argmax(r)) if r.size else -1
+        if best < 0 or r[best] <= 0:
+            self.believed_cause = -1
+            return y.copy(), -1, false_discoveries
+        chosen = int(candidates[best])
+        self.believed_cause = chosen
+        xf = self.features[:, chosen] > 0.5
+        fit = np.where(xf, y[xf].mean(), y[~xf].mean() if (~xf).any() else 0.0)
+        w = cfg.government.residual_weight
+        return fit + w * (y - fit), chosen, false_discoveries
+
+    # 4. interpretation -----------------------------------------------------
+    def interpretation(self, fit: np.ndarray, observed: np.ndarray, rng: np.random.Generator):
+        """Give meaning to the analysis: alone (closed) or with others.
+
+        Closed: the strongest correlation is acted on as if causal; partners with
+        diverging interests publish counter-analyses instead (contested results).
+        Open/restricted: engaged professionals judge the cause at places they know;
+        their judgements accumulate in a knowledge base, and the estimate moves to
+        the cause they confirm, in proportion to the share of places reviewed.
+        Admitted partners' analyses are weighed in (aligned ones bring their data,
+        self-serving ones their interests).
+        """
+        cfg = self.cfg
+        setting = cfg.regime.interpretation
+        reviews = [p.review(rng, self.cause_present, cfg.professionals.beat) for p in self.professionals]
+        heard = np.zeros(len(self.partners), dtype=bool)
+        contested = 0.0
+        if setting == "closed":
+            for prof in self.professionals:
+                prof.contributed = False
+            # Partners left out with their own data and diverging interests go public.
+            contested = float(np.mean([not p.aligned for p in self.partners])) if self.partners else 0.0
+            for p in self.partners:
+                p.heard = False
+            return fit, heard, contested
+        for places, judged in reviews:
+            np.add.at(self.votes_yes, places, judged)
+            np.add.at(self.votes_no, places, ~judged)
+        estimate = fit
+        reviewed = (self.votes_yes + self.votes_no) > 0
+        if reviewed.any():
+            p_cause = (self.votes_yes + 0.5) / (self.votes_yes + self.votes_no + 1.0)
+            # Unreviewed places: P(cause | the chosen feature's value) among reviewed ones.
+            if self.believed_cause >= 0:
+                xf = self.features[:, self.believed_cause] > 0.5
+                for val in (True, False):
+                    grp = reviewed & (xf == val)
+                    prior = p_cause[grp].mean() if grp.any() else p_cause[reviewed].mean()
+                    p_cause = np.where(~reviewed & (xf == val), prior, p_cause)
+            else:
+                p_cause = np.where(reviewed, p_cause, p_cause[reviewed].mean())
+            hi = p_cause >= 0.5
+            y = self.history[-1]
+            lo_mean = y[~hi].mean() if (~hi).any() else y.mean()
+            hi_mean = y[hi].mean() if hi.any() else y.mean()
+            effect = max(hi_mean - lo_mean, 0.0)
+            causal = lo_mean + effect * p_cause
+            coverage = reviewed.mean()
+            estimate = coverage * causal + (1.0 - coverage) * fit
+            if coverage > 0.5:
+                self.believed_cause = int(self.driver_cols[0])
+        admitted = [j for j, p in enumerate(self.partners) if admits(setting, p.aligned)]
+        if admitted:
+            analyses = np.mean([self.partners[j].analysis(observed) for j in admitted], axis=0)
+            scale = max(float(np.mean(estimate)), 1e-9) / max(float(np.mean(analyses)), 1e-9)
+            v = cfg.government.voice_weight * len(admitted) / len(self.partners)
+            estimate = (1.0 - v) * estimate + v * analyses * scale
+            heard[admitted] = True
+        for j, p in enumerate(self.partners):
+            p.heard = bool(heard[j])
+        return estimate, heard, contested
+
+    # 5. allocation ---------------------------------------------------------
+    def allocation(self, estimate: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray | float]:
+        """Turn the estimate into interventions according to the role.
+
+        Capacity goes to places in proportion to (estimate - its minimum) to the
+        power ``targeting_focus``. Partners take on work where the role invites it,
+        in proportion to capacity, alignment, trust and involvement; the government
+        buys only the rest. Partners who do not see the results target by their
+        own data. A commissioner's contractors put the misaligned share of the
+        work where their performance measure is easiest to meet.
+        """
+        cfg, role = self.cfg, self.cfg.role
+        n_places = estimate.shape[0]
+        if cfg.analytics.smoothing > 0 and self.estimate_prev is not None:
+            estimate = cfg.analytics.smoothing * self.estimate_prev + (1 - cfg.analytics.smoothing) * estimate
+        self.estimate_prev = estimate
+        share = _target_share(estimate, cfg.government.targeting_focus)
+        if not cfg.government.exploratory:
+            # Blueprint: the allocation of the first round is kept (table 4).
+            if self.fixed_share is None:
+                self.fixed_share = share
+            share = self.fixed_share
+        capacity = cfg.government.capacity * self.n_actors / 1000.0
+        u_reuse = rng.random(len(self.partners))
+        partner_units = np.zeros(n_places)
+        reusers = 0
+        for j, p in enumerate(self.partners):
+            p.units = 0.0
+            p.reused = False
+            if not role.intervenes or role.partner_work <= 0:
+                continue
+            involvement = p.involvement(cfg.regime)
+            if role.coordinates:
+                involvement = max(involvement, 0.5)  # the director brings partners to the table
+            if role.publishes:
+                # Reuse of published data needs effort; facilitation lowers it (claim 8).
+                ease = cfg.platform.reuse_ease + cfg.platform.facilitation * (1 - cfg.platform.reuse_ease)
+                p.reused = bool(u_reuse[j] < ease * p.alignment)
+                reusers += p.reused
+                if not p.reused:
+                    continue
+                involvement = max(involvement, 0.5)
+            units = p.capacity * p.alignment * p.trust * involvement * role.partner_work
+            if units <= 0:
+                continue
+            sees = p.sees_results(cfg.regime) or role.coordinates or role.publishes
+            own_view = np.where(p.coverage, self.history[-1], 0.0)
+            target = share if sees else _target_share(own_view, cfg.government.targeting_focus)
+            partner_units += units * target
+            p.units = units
+        partner_total = float(partner_units.sum())
+        if not role.intervenes:
+            own = 0.0
+        elif role.partner_work > 0:
+            own = max(capacity * role.own_share_min, capacity - partner_total)
+        else:
+            own = capacity
+        engagement = np.mean([p.engagement for p in self.professionals]) if self.professionals else 1.0
+        delivered = own * (0.6 + 0.4 * engagement)  # professionals deliver the work
+        own_share = share
+        if role.contracted and self.partners:
+            a = float(np.mean([p.alignment for p in self.partners]))
+            easy = _target_share(self.at_place, 1.0)
+            own_share = a * share + (1 - a) * easy
+            partner_total += delivered
+            for p in self.partners:
+                p.units += delivered / len(self.partners)
+        own_units = delivered * own_share
+        enforce = own_units * role.enforcement
+        prevent = own_units * (1.0 - role.enforcement) + partner_units
+        n_here = np.maximum(self.at_place, 1.0)
+        detect = 1.0 - np.exp(-enforce / n_here)
+        g = cfg.government
+        self.prevention = g.prevention_decay * self.prevention + g.prevention_efficacy * prevent / n_here
+        total = own_units + partner_units
+        units_sum = float(total.sum())
+        misallocation = float(total[~self.cause_present].sum() / units_sum) if units_sum > 0 else 0.0
+        return {
+            "share": share,
+            "detect": detect,
+            "own": own,
+            "partner_total": partner_total,
+            "units": units_sum,
+            "misallocation": misallocation,
+            "reusers": float(reusers),
+        }
+
+    # 6. reflexive response -------------------------------------------------
+    def reflexive_response(self, alloc) -> tuple[np.ndarray, np.ndarray]:
+        """Run the population kernel: actors learn, choose and meet enforcement."""
+        cfg, p = self.cfg, self.cfg.population
+        drivers = self.world.drivers.astype(np.float64)
+        relief = np.exp(-self.prevention)
+        opportunity = 1.0 + cfg.world.driver_effect * (drivers.sum(axis=1) * relief)
+        mult_hi = mult_lo = 1.0
+        if cfg.analytics.resolution == "individual":
+            share_t = float(self.actors["trait"].mean())
+            f = cfg.analytics.profile_focus
+            norm = share_t * f + (1.0 - share_t)
+            mult_hi, mult_lo = f / norm, 1.0 / norm
+        visibility = VISIBILITY[cfg.regime.use]
+        params = kp.pack_params(
+            visibility, p.fine, p.evasion_cost, p.evasion_factor, p.move_cost, p.game_cost,
+            p.experience_weight, p.own_experience_weight, p.gain_noise, p.prior_detection,
+            mult_hi, mult_lo, mult_hi, mult_lo,
+        )
+        detect = alloc["detect"]
+        key = round_key(cfg.run.seed, self.replication, self.round)
+        tally, belief_sum = kp.respond(
+            self.actors, opportunity, self.opportunity0, detect, detect, self.neighbour_rate,
+            params, key, parallel=self.parallel,
+        )
+        violations = tally[:, kp.T_VIOLATIONS]
+        self.neighbour_rate = np.where(violations > 0, tally[:, kp.T_CAUGHT] / np.maximum(violations, 1), 0.0)
+        self.at_place = tally[:, kp.T_ACTORS].astype(np.float64)
+        self.tally_prev = tally
+        return tally, belief_sum
+
+    # 7. outcomes -----------------------------------------------------------
+    def outcomes(self, tally, belief_sum, alloc, data_shared, heard, contested) -> dict[str, float]:
+        """Book the public account of the round and update trust and support."""
+        cfg = self.cfg
+        v, w = cfg.valuation, cfg.weights
+        n = float(self.n_actors)
+        total = tally.sum(axis=0).astype(np.float64)
+        potential = total[kp.T_POTENTIAL]
+        violations = total[kp.T_VIOLATIONS]
+        caught = total[kp.T_CAUGHT]
+        harm = violations - cfg.government.recovery * caught
+        results = float(np.clip((potential - harm) / potential, 0.0, 1.0)) if potential > 0 else 0.0
+        evasion_rate = (total[kp.T_EVADING] + total[kp.T_GAMED]) / n
+        displacement_rate = total[kp.T_MOVED] / n
+        # Production costs: own units, analytics, open tables, platform, role overhead.
+        role = cfg.role
+        at_table = sum(p.heard for p in self.partners) + sum(pr.contributed for pr in self.professionals)
+        cost = alloc["own"] * v.unit_cost * role.unit_cost_factor
+        if role.intervenes:
+            cost += role.overhead + cfg.analytics.steps * v.analytics_cost + v.coordination_cost * at_table
+            if role.publishes:
+                cost += cfg.platform.cost + cfg.platform.facilitation * cfg.platform.support_cost
+        benefit = v.harm_cost * (potential - harm)
+        linked = (1.0 + data_shared * len(self.partners) * cfg.partners.coverage) / (1.0 + len(self.partners) * cfg.partners.coverage)
+        identifiable = 1.0 - (cfg.privacy.identifiable_share if cfg.privacy.pseudonymisation else 0.0)
+        privacy_exposure = float(cfg.analytics.privacy * linked * identifiable) if role.intervenes else 0.0
+        innocents = total[kp.T_INNOCENT_CHECKED]
+        negative = v.privacy_cost * privacy_exposure + v.burden_cost * innocents + v.displacement_cost * total[kp.T_MOVED]
+        positive = v.innovation_value * alloc["reusers"] + v.self_reliance_value * alloc["partner_total"]
+        # Support: voice, transparency, results, fairness (concepts §4, claim 7).
+        parties = len(self.partners) + len(self.professionals)
+        voice = at_table / parties if parties else 0.0
+        transparency = self._audience() if self.partners else float(cfg.regime.use == "open")
+        seen = total[kp.T_SAW_TARGETING] / n
+        # Unfair: innocents checked, gaming that others can see, contested results.
+        unfair = min(1.0, 10.0 * innocents / n + evasion_rate * min(seen, 1.0) + 0.5 * contested)
+        fairness = 1.0 - unfair
+        L = cfg.legitimacy
+        wsum = L.voice + L.transparency + L.results + L.fairness
+        target = (L.voice * voice + L.transparency * transparency + L.results * results + L.fairness * fairness) / wsum if wsum > 0 else self.legitimacy
+        self.legitimacy = float(np.clip(self.legitimacy + L.rate * (target - self.legitimacy), 0.0, 1.0))
+        audience = self._audience()
+        for p in self.partners:
+            harmed = p.data_cost * (0.4 + 0.6 * audience) * p.shared
+            if cfg.privacy.pseudonymisation:
+                harmed *= 1.0 - cfg.privacy.identifiable_share
+            p.update_trust(cfg.partners.trust_rate, p.involvement(cfg.regime), harmed, results)
+        used = cfg.regime.interpretation != "closed"
+        for pr in self.professionals:
+            pr.update_engagement(cfg.professionals.engagement_rate, used and pr.contributed)
+        trust = float(np.mean([p.trust for p in self.partners])) if self.partners else self.legitimacy
+        public_value = (w.cost * cost + w.benefit * benefit + w.negative_side_effects * negative
+                        + w.positive_side_effects * positive + w.legitimacy * self.legitimacy)
+        actors_now = np.maximum(tally[:, kp.T_ACTORS], 1)
+        return {
+            "cost": float(cost),
+            "benefit": float(benefit),
+            "negative_side_effects": float(negative),
+            "positive_side_effects": float(positive),
+            "legitimacy": self.legitimacy,
+            "public_value": float(public_value),
+            "harm": float(harm),
+            "evasion_rate": float(evasion_rate),
+            "data_shared": float(data_shared),
+            "misallocation": alloc["misallocation"],
+            "privacy_exposure": privacy_exposure,
+            "trust": trust,
+            "potential_harm": float(potential),
+            "violations": float(violations),
+            "caught": float(caught),
+            "displacement_rate": float(displacement_rate),
+            "innocents_checked": float(innocents),
+            "government_units": float(alloc["own"]),
+            "partner_units": float(alloc["partner_total"]),
+            "reusers": alloc["reusers"],
+            "engagement": float(np.mean([p.engagement for p in self.professionals])) if self.professionals else 0.0,
+            "contested": float(contested),
+            "mean_belief": float(belief_sum.sum() / n),
+            "mean_detection": float(np.sum(alloc["detect"] * actors_now) / actors_now.sum()),
+        }
+
+
+def _target_share(estimate: np.ndarray, focus: float) -> np.ndarray:
+    """Capacity share per place: (estimate - min)^focus, normalised; uniform if flat."""
+    excess = np.maximum(estimate - np.min(estimate), 0.0)
+    if focus != 1.0:
+        excess = excess**focus
+    total = excess.sum()
+    if not math.isfinite(total) or total <= 0:
+        return np.full(estimate.shape[0], 1.0 / estimate.shape[0])
+    return excess / total
+
+
+def simulate(cfg: SimConfig, replication: int = 0, parallel: bool | None = None) -> list[dict[str, float]]:
+    """Run one replication for ``cfg.run.rounds`` rounds; one record per round."""
+    model = GovernanceModel(cfg, replication, parallel=parallel)
+    rows = []
+    for _ in range(cfg.run.rounds):
+        model.step()
+        rows.append(model.record)
+    return rows

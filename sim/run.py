@@ -1,0 +1,191 @@
+"""The one entry point: ``run(config) -> DataFrame``.
+
+The command line, the tests, sweeps and notebooks all call :func:`run`. It takes a
+:class:`~sim.config.SimConfig`, a plain nested mapping, or an OmegaConf
+``DictConfig`` (anything with the config's keys), validates it, and returns one row
+per replication x round.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.config import SimConfig, from_mapping, to_dict, validate
+from sim.model import simulate
+
+# The public account, in the order the contract lists it.
+ACCOUNT = ["cost", "benefit", "negative_side_effects", "positive_side_effects", "legitimacy", "public_value"]
+# Columns whose run total is the sum over rounds (flows); the rest are averaged
+# over rounds (rates, shares and states such as legitimacy and trust).
+FLOWS = {
+    "cost", "benefit", "negative_side_effects", "positive_side_effects", "public_value", "harm",
+    "potential_harm", "violations", "caught", "innocents_checked", "government_units",
+    "partner_units", "reusers", "false_discoveries",
+}
+REQUIRED = [
+    "replication", "round", "cost", "benefit", "negative_side_effects", "positive_side_effects",
+    "legitimacy", "public_value", "harm", "evasion_rate", "data_shared", "misallocation",
+    "privacy_exposure", "trust",
+]
+
+
+def as_config(config: Any, source: str = "") -> SimConfig:
+    """Turn a SimConfig, mapping or DictConfig into a validated SimConfig."""
+    if isinstance(config, SimConfig):
+        return validate(config, source)
+    if hasattr(config, "_metadata") and hasattr(config, "items"):  # OmegaConf DictConfig
+        from omegaconf import OmegaConf
+
+        config = OmegaConf.to_container(config, resolve=True)
+    if not isinstance(config, Mapping):
+        from sim.config import ConfigError
+
+        raise ConfigError("<config>", type(config).__name__, "a SimConfig or a mapping", source)
+    return validate(from_mapping(config, source), source)
+
+
+def run(config: Any, parallel: bool | None = None) -> pd.DataFrame:
+    """Run every replication of a configuration.
+
+    Args:
+        config: A :class:`SimConfig`, nested mapping or DictConfig.
+        parallel: Force the parallel (True) or serial (False) population kernel;
+            the numbers are identical either way.
+
+    Returns:
+        One row per replication x round, the contract's columns first.
+    """
+    cfg = as_config(config)
+    _set_threads(cfg.run.threads)
+    rows: list[dict[str, float]] = []
+    for rep in range(cfg.run.replications):
+        for row in simulate(cfg, rep, parallel=parallel):
+            row["replication"] = rep
+            rows.append(row)
+    df = pd.DataFrame(rows)
+    cols = REQUIRED + [c for c in df.columns if c not in REQUIRED]
+    df = df[cols]
+    df["replication"] = df["replication"].astype("int64")
+    df["round"] = df["round"].astype("int64")
+    return df
+
+
+def _set_threads(threads: int) -> None:
+    if threads > 0:
+        import numba
+
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+
+
+def run_totals(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per replication: sums of flows, means of rates and states."""
+    value_cols = [c for c in df.columns if c not in ("replication", "round")]
+    agg = {c: ("sum" if c in FLOWS else "mean") for c in value_cols}
+    return df.groupby("replication", sort=True).agg(agg).reset_index()
+
+
+def interval(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and 95% t-interval of the mean over replications (NaN bounds if n < 2)."""
+    from scipy import stats
+
+    x = np.asarray(values, dtype=np.float64)
+    m = float(x.mean())
+    if x.size < 2:
+        return m, math.nan, math.nan
+    half = float(stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size))
+    return m, m - half, m + half
+
+
+def config_hash(cfg: SimConfig) -> str:
+    """Stable hash of a resolved configuration (for provenance and resume)."""
+    blob = json.dumps(to_dict(cfg), sort_keys=True).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def summarise(df: pd.DataFrame, cfg: SimConfig) -> dict[str, Any]:
+    """The content of ``summary.json``: resolved choices and the public account.
+
+    Each account component gets the mean and 95% interval over replications of the
+    run total (sum over rounds; legitimacy and the other states: mean over rounds).
+    """
+    totals = run_totals(df)
+    account: dict[str, Any] = {}
+    for col in ACCOUNT + ["harm", "evasion_rate", "data_shared", "misallocation", "privacy_exposure", "trust"]:
+        m, lo, hi = interval(totals[col].to_numpy())
+        account[col] = {
+            "mean": m,
+            "ci95_low": None if math.isnan(lo) else lo,
+            "ci95_high": None if math.isnan(hi) else hi,
+            "total": "sum over rounds" if col in FLOWS else "mean over rounds",
+        }
+    return {
+        "arrangement": cfg.arrangement.name,
+        "role": cfg.role.name,
+        "regime": {
+            "name": cfg.regime.name,
+            **{p: getattr(cfg.regime, p) for p in ("framing", "collection", "interpretation", "use")},
+        },
+        "analytics": cfg.analytics.name,
+        "seed": cfg.run.seed,
+        "rounds": cfg.run.rounds,
+        "replications": cfg.run.replications,
+        "actors": cfg.world.actors,
+        "unit": "kEUR (thousand euro) per run; legitimacy, rates and shares in [0, 1]",
+        "account": account,
+        "config_hash": config_hash(cfg),
+        "config": dataclasses.asdict(cfg),
+    }
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temp file in the same folder and a rename."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_outputs(df: pd.DataFrame, cfg: SimConfig, folder: Path) -> dict[str, Any]:
+    """Write ``rounds.parquet`` and ``summary.json`` atomically into ``folder``."""
+    import io
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False)
+    write_atomic(folder / "rounds.parquet", buf.getvalue())
+    summary = summarise(df, cfg)
+    write_atomic(folder / "summary.json", json.dumps(summary, indent=2).encode())
+    return summary
+
+
+def account_table(summary: Mapping[str, Any]) -> str:
+    """The public account as a text table (what the command line prints)."""
+    lines = []
+    head = f"{'component':<24}{'mean':>14}{'95% interval':>30}"
+    lines.append(head)
+    lines.append("-" * len(head))
+    for col, s in summary["account"].items():
+        lo, hi = s["ci95_low"], s["ci95_high"]
+        iv = f"[{lo:,.2f}, {hi:,.2f}]" if lo is not None else "(one replication)"
+        lines.append(f"{col:<24}{s['mean']:>14,.2f}{iv:>30}")
+    return "\n".join(lines)

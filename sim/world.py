@@ -1,0 +1,116 @@
+"""The world of one replication: places, true causes, observable features, actors.
+
+Everything here is drawn from a generator seeded by (``run.seed``, replication)
+only, so every cell of a sweep with the same seed shares the same world
+(common random numbers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config import SimConfig
+
+# Noise features drawn for every world, whatever the analytics level searches, so
+# that analytics levels share their world. Searching more than this draws extra.
+NOISE_FEATURES = 200
+
+# Stream numbers for numpy generators: (seed, replication, stream[, round]).
+STREAM_WORLD = 1
+STREAM_PARTNERS = 2
+STREAM_PROFESSIONALS = 3
+STREAM_ROUND = 10
+
+
+def generator(seed: int, replication: int, *keys: int) -> np.random.Generator:
+    """A numpy generator that depends on (seed, replication, keys) only."""
+    return np.random.default_rng(np.random.SeedSequence([seed, replication, *keys]))
+
+
+def round_key(seed: int, replication: int, round_: int) -> int:
+    """The 64-bit key from which every actor draw of a round derives."""
+    ss = np.random.SeedSequence([seed, replication, 0xC0FFEE, round_])
+    return int(ss.generate_state(1, np.uint64)[0])
+
+
+@dataclass
+class World:
+    """Places and their features.
+
+    Attributes:
+        drivers: (places, drivers) bool, the true causes of harm.
+        proxies: (places, proxies) bool, features confounded with a driver.
+        noise: (places, noise) bool, features unrelated to harm.
+        weights: (places,) relative size of each place.
+    """
+
+    drivers: np.ndarray
+    proxies: np.ndarray
+    noise: np.ndarray
+    weights: np.ndarray
+
+    @property
+    def features(self) -> np.ndarray:
+        """All observable features: drivers, then proxies, then noise."""
+        return np.hstack([self.drivers, self.proxies, self.noise]).astype(np.float64)
+
+    @property
+    def cause_present(self) -> np.ndarray:
+        """Places where at least one true driver is present."""
+        return self.drivers.any(axis=1)
+
+
+def make_world(cfg: SimConfig, replication: int) -> World:
+    """Draw places, drivers and features for one replication."""
+    w = cfg.world
+    rng = generator(cfg.run.seed, replication, STREAM_WORLD)
+    drivers = rng.random((w.places, w.drivers)) < w.driver_prevalence
+    proxies = np.zeros((w.places, w.proxies), dtype=bool)
+    u = rng.random((w.places, max(w.proxies, 1)))
+    for j in range(w.proxies):
+        d = drivers[:, j % w.drivers]
+        proxies[:, j] = np.where(d, u[:, j] < w.proxy_given_driver, u[:, j] < w.proxy_given_no_driver)
+    n_noise = max(NOISE_FEATURES, cfg.analytics.features_searched)
+    noise = rng.random((w.places, n_noise)) < w.noise_feature_rate
+    weights = rng.lognormal(0.0, w.place_size_spread, w.places) if w.place_size_spread > 0 else np.ones(w.places)
+    return World(drivers=drivers, proxies=proxies, noise=noise, weights=weights / weights.sum())
+
+
+def make_actors(cfg: SimConfig, replication: int, world: World) -> dict[str, np.ndarray]:
+    """Draw the strategic population: 23 bytes of state per actor.
+
+    Returns:
+        Arrays ``place`` (int32), ``gain``, ``risk``, ``sophistication``, ``belief``
+        (float32), ``trait``, ``in_circle``, ``caught``, ``action`` (int8).
+    """
+    p = cfg.population
+    n = cfg.world.actors
+    rng = generator(cfg.run.seed, replication, STREAM_WORLD, 1)
+    place = rng.choice(cfg.world.places, size=n, p=world.weights).astype(np.int32)
+    trait = (rng.random(n) < p.trait_share).astype(np.int8)
+    gain = rng.lognormal(np.log(max(p.gain_mean, 1e-12)), p.gain_spread, n) if p.gain_spread > 0 else np.full(n, p.gain_mean)
+    gain *= np.where(trait == 1, p.trait_gain_ratio, 1.0)
+    # Intrinsically compliant actors lose by violating (moral cost exceeds gain).
+    gain = np.where(rng.random(n) < p.compliant_share, -gain, gain).astype(np.float32)
+    risk = (rng.lognormal(np.log(max(p.risk_mean, 1e-12)), p.risk_spread, n) if p.risk_spread > 0 else np.full(n, p.risk_mean)).astype(np.float32)
+    in_circle = (rng.random(n) < p.aligned_share).astype(np.int8)
+    # Sophistication is drawn last: beta draws use a variable number of uniforms.
+    m = p.sophistication
+    if 0.0 < m < 1.0 and p.sophistication_spread > 0:
+        c = 2.0 / p.sophistication_spread
+        soph = rng.beta(m * c, (1.0 - m) * c, n)
+    else:
+        soph = np.full(n, m)
+    return {
+        "place": place,
+        "gain": gain,
+        "risk": risk,
+        "sophistication": soph.astype(np.float32),
+        "belief": np.full(n, p.prior_detection, dtype=np.float32),
+        "trait": trait,
+        "in_circle": in_circle,
+        "caught": np.zeros(n, dtype=np.int8),
+        "action": np.zeros(n, dtype=np.int8),
+    }
