@@ -99,7 +99,8 @@ class PopulationConfig:
 
     gain_mean: float = _num(1.0, 0.0, 1e6, "median gain from violating, kEUR-free units")
     gain_spread: float = _num(0.6, 0.0, 5.0, "lognormal sd of gain")
-    compliant_share: float = _num(0.5, 0.0, 1.0, "share with no gain from violating")
+    compliant_share: float = _num(0.3, 0.0, 1.0, "share with no gain from violating")
+    violation_cost: float = _num(1.5, 0.0, 1e6, "effort/moral cost of any violation")
     risk_mean: float = _num(1.0, 0.0, 100.0, "mean risk aversion (weight on fines)")
     risk_spread: float = _num(0.3, 0.0, 5.0, "lognormal sd of risk aversion")
     sophistication: float = _num(0.3, 0.0, 1.0, "mean learning rate about targeting")

@@ -81,6 +81,12 @@ def _allowed_options(group: str) -> list[str]:
 def hydra_error(exc: Exception, overrides: list[str]) -> ConfigError:
     """Turn a Hydra/OmegaConf composition error into a ConfigError (key, value, allowed)."""
     msg = str(exc)
+    if exc.__cause__ is not None:
+        msg += "\n" + str(exc.__cause__)
+    m = re.search(r"Error merging override ([^=\s]+)=(\S*)", msg)
+    if m:
+        key, value = m.group(1).lstrip("+~"), m.group(2)
+        return ConfigError(key, value, _allowed_for(key), "the command line")
     m = re.search(r"Could not find '([\w/]+)/([^']+)'", msg) or re.search(
         r"In '[^']*': Could not find '([\w/]+)/([^']+)'", msg)
     if m:
@@ -143,3 +149,25 @@ def _keys_of(key: str) -> str:
         return "a key of the config (see README: Configuration)"
     names = ", ".join(f.name for f in dataclasses.fields(node))
     return f"one of the keys {names}" + (f" under {parent}" if parent else "")
+
+
+def _allowed_for(key: str) -> str:
+    """What the schema allows for a dotted key."""
+    import dataclasses
+
+    from sim.config import _describe
+
+    node: Any = SimConfig
+    parts = key.split(".")
+    for part in parts[:-1]:
+        fields = {f.name: f for f in dataclasses.fields(node)}
+        if part not in fields:
+            return _keys_of(key)
+        node = type(getattr(node(), part))
+    fields = {f.name: f for f in dataclasses.fields(node)} if dataclasses.is_dataclass(node) else {}
+    f = fields.get(parts[-1])
+    if f is None:
+        return _keys_of(key)
+    if f.type in ("bool", bool):
+        return "true or false"
+    return _describe(f.metadata, f.type) or "a string"

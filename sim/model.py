@@ -119,6 +119,7 @@ class GovernanceModel(mesa.Model):
             cause_considered=float(cause_considered),
             cause_identified=float(self.believed_cause in set(self.driver_cols.tolist())),
             false_discoveries=float(false_discoveries),
+            record_accuracy=self.record_accuracy,
         )
         self.round += 1
         record["round"] = self.round
@@ -191,6 +192,11 @@ class GovernanceModel(mesa.Model):
                 shared += amount
         self.records = cfg.government.memory * self.records + new
         self.history.append(self.records.copy())
+        # How well this round's records reflect where violations really happened.
+        if self.round > 0 and violations.std() > 0 and self.records.std() > 0:
+            self.record_accuracy = float(np.corrcoef(self.records, violations)[0, 1])
+        else:
+            self.record_accuracy = 0.0
         data_shared = shared / held if held > 0 else 0.0
         self._data_shared = data_shared
         return data_shared, observed
@@ -408,7 +414,7 @@ class GovernanceModel(mesa.Model):
         params = kp.pack_params(
             visibility, p.fine, p.evasion_cost, p.evasion_factor, p.move_cost, p.game_cost,
             p.experience_weight, p.own_experience_weight, p.gain_noise, p.prior_detection,
-            mult_hi, mult_lo, mult_hi, mult_lo,
+            mult_hi, mult_lo, mult_hi, mult_lo, p.violation_cost,
         )
         detect = alloc["detect"]
         key = round_key(cfg.run.seed, self.replication, self.round)

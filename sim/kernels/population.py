@@ -103,6 +103,7 @@ def _respond_chunk(
     mult_lo = params[11]  # actual detection multiplier, others
     pub_hi = params[12]  # published multiplier, trait holders
     pub_lo = params[13]  # published multiplier, others
+    effort = params[14]  # fixed cost of any violation (effort, moral cost)
     ukey = np.uint64(key)
     for i in range(start, stop):
         base = _mix(ukey ^ (np.uint64(i) * _GOLDEN))
@@ -130,8 +131,8 @@ def _respond_chunk(
         shock = 1.0 + gain_noise * (2.0 * _uniform(base, 0) - 1.0)
         g_unit = gain[i] * shock
         penalty = risk[i] * fine
-        g_here = g_unit * opportunity[k]
-        if g_unit * opportunity0[k] > 0.0:
+        g_here = g_unit * opportunity[k] - effort
+        if g_unit * opportunity0[k] - effort > 0.0:
             tally[k, T_POTENTIAL] += 1
         best = COMPLY
         best_u = 0.0
@@ -285,12 +286,13 @@ def pack_params(
     mult_lo: float = 1.0,
     pub_hi: float = 1.0,
     pub_lo: float = 1.0,
+    effort: float = 0.0,
 ) -> np.ndarray:
     """Pack the behavioural parameters in the order the kernel reads them."""
     return np.array(
         [visibility, fine, evasion_cost, evasion_factor, move_cost, game_cost,
          experience_weight, own_experience_weight, gain_noise, prior,
-         mult_hi, mult_lo, pub_hi, pub_lo],
+         mult_hi, mult_lo, pub_hi, pub_lo, effort],
         dtype=np.float64,
     )
 
