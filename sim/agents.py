@@ -33,8 +33,17 @@ class Partner(mesa.Agent):
         capacity: Units per round it could bring (already scaled to the population).
     """
 
-    def __init__(self, model: mesa.Model, alignment: float, trust: float, data_cost: float,
-                 coverage: np.ndarray, interest: np.ndarray, pet_feature: int, capacity: float) -> None:
+    def __init__(
+        self,
+        model: mesa.Model,
+        alignment: float,
+        trust: float,
+        data_cost: float,
+        coverage: np.ndarray,
+        interest: np.ndarray,
+        pet_feature: int,
+        capacity: float,
+    ) -> None:
         super().__init__(model)
         self.alignment = alignment
         self.trust = trust
@@ -62,8 +71,15 @@ class Partner(mesa.Agent):
         """Whether the results of the analysis reach this partner (use phase)."""
         return admits(regime.use, self.aligned)
 
-    def decide_sharing(self, asked: bool, audience: float, pseudonymised: bool,
-                       identifiable_share: float, threshold: float, noise: float) -> bool:
+    def decide_sharing(
+        self,
+        asked: bool,
+        audience: float,
+        pseudonymised: bool,
+        identifiable_share: float,
+        threshold: float,
+        noise: float,
+    ) -> bool:
         """Share data if trust outweighs what its use may cost (§4.5, §2.6).
 
         The cost grows with the audience that sees the results (nobody beyond the

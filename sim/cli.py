@@ -24,12 +24,12 @@ def _fail(exc: ConfigError) -> int:
 
 def _task(dcfg) -> None:
     """The Hydra job: validate, run, write outputs, print the public account."""
+    import logging
+
     from hydra.core.hydra_config import HydraConfig
 
     from sim.kernels.population import warmup
     from sim.run import account_table, as_config, run, write_outputs
-
-    import logging
 
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
     try:
@@ -63,7 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     flags = [a for a in argv if a.startswith("-")]
     overrides = [a for a in argv if not a.startswith("-")]
     multirun = any(f in ("-m", "--multirun") for f in flags)
-    informational = any(f in ("--help", "-h", "--hydra-help", "--info", "-i", "--cfg", "-c", "--shell-completion", "-sc") for f in flags)
+    informational = any(
+        f in ("--help", "-h", "--hydra-help", "--info", "-i", "--cfg", "-c", "--shell-completion", "-sc") for f in flags
+    )
     from sim import hydra_conf
 
     if not informational and not multirun:

@@ -64,7 +64,15 @@ def load(overrides: list[str] | None = None) -> SimConfig:
         raise
     except Exception as exc:  # Hydra/OmegaConf composition errors
         raise hydra_error(exc, overrides or []) from None
-    return as_config(OmegaConf.to_container(cfg, resolve=True), _source(overrides or []))
+    try:
+        return as_config(OmegaConf.to_container(cfg, resolve=True), _source(overrides or []))
+    except ConfigError as exc:
+        if _where(exc.key, overrides or []) != "the command line":
+            arrangement = cfg.get("arrangement", {}).get("name", "?")
+            exc = ConfigError(
+                exc.key, exc.value, exc.allowed, f"a config file or the arrangement preset (arrangement={arrangement})"
+            )
+        raise exc from None
 
 
 def _source(overrides: list[str]) -> str:
@@ -83,16 +91,35 @@ def hydra_error(exc: Exception, overrides: list[str]) -> ConfigError:
     msg = str(exc)
     if exc.__cause__ is not None:
         msg += "\n" + str(exc.__cause__)
+    m = re.search(r'in "([^"]+\.yaml)", line (\d+), column (\d+)', msg)
+    if m:  # YAML syntax error in a config or scenario file
+        path, line = Path(m.group(1)), m.group(2)
+        shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        group = path.parent.name if path.parent != CONF_DIR else "config"
+        if path.parent.resolve() == SCENARIO_DIR.resolve():
+            group = "arrangement"
+        first = msg.strip().splitlines()[0]
+        return ConfigError(
+            f"{group}={path.stem}", f"{shown}:{line}: {first}", "a well-formed YAML mapping (fix the file)", str(shown)
+        )
+    m = re.search(r"In '([\w/]+)/([^']+)': ValidationError.*?Merge error: (\w+) is not a subclass", msg, re.S)
+    if m:  # a group file whose content is not a mapping
+        group, name, kind = m.groups()
+        return ConfigError(
+            group, name, f"a file holding a YAML mapping of keys (this one holds a {kind})", f"{group}/{name}.yaml"
+        )
     m = re.search(r"Error merging override ([^=\s]+)=(\S*)", msg)
     if m:
         key, value = m.group(1).lstrip("+~"), m.group(2)
         return ConfigError(key, value, _allowed_for(key), "the command line")
     m = re.search(r"Could not find '([\w/]+)/([^']+)'", msg) or re.search(
-        r"In '[^']*': Could not find '([\w/]+)/([^']+)'", msg)
+        r"In '[^']*': Could not find '([\w/]+)/([^']+)'", msg
+    )
     if m:
         group, value = m.group(1), m.group(2)
-        return ConfigError(group, value, ", ".join(_allowed_options(group)) or "no presets found",
-                           _where(group, overrides))
+        return ConfigError(
+            group, value, ", ".join(_allowed_options(group)) or "no presets found", _where(group, overrides)
+        )
     m = re.search(r"Key '([^']+)' not in '(\w+)'", msg) or re.search(r"Key '([^']+)' is not in struct", msg)
     if m:
         key = _full_key(msg, m.group(1))

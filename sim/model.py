@@ -1,5 +1,4 @@
-"""The arrangement model: one government, its partners and professionals, and the
-reflexive population, advanced in rounds.
+"""The arrangement model: government, partners, professionals and population, in rounds.
 
 One round (``GovernanceModel.step``) runs the phases of the data process in order
 (concepts §3, §7): framing -> collection -> analysis -> interpretation ->
@@ -21,7 +20,6 @@ from sim.config import SimConfig
 from sim.kernels import population as kp
 from sim.world import (
     STREAM_PARTNERS,
-    STREAM_PROFESSIONALS,
     STREAM_ROUND,
     generator,
     make_actors,
@@ -90,8 +88,7 @@ class GovernanceModel(mesa.Model):
             coverage = rng.random(w.places) < c.coverage
             interest = rng.lognormal(0.0, 1.0, w.places)
             pet = int(rng.integers(len(self.noise_cols))) if len(self.noise_cols) else 0
-            self.partners.append(Partner(self, alignment, c.trust, cost, coverage, interest,
-                                         pet, c.capacity * scale))
+            self.partners.append(Partner(self, alignment, c.trust, cost, coverage, interest, pet, c.capacity * scale))
 
     def _make_professionals(self) -> None:
         c, n_places = self.cfg.professionals, self.cfg.world.places
@@ -106,7 +103,10 @@ class GovernanceModel(mesa.Model):
         cfg = self.cfg
         t = self.round
         seed, rep = cfg.run.seed, self.replication
-        rng = {s: generator(seed, rep, STREAM_ROUND, t, s) for s in (S_FRAMING, S_COLLECTION, S_INTERPRETATION, S_ALLOCATION)}
+        rng = {
+            s: generator(seed, rep, STREAM_ROUND, t, s)
+            for s in (S_FRAMING, S_COLLECTION, S_INTERPRETATION, S_ALLOCATION)
+        }
 
         candidates, cause_considered = self.framing(rng[S_FRAMING])
         data_shared, observed_truth = self.collection(rng[S_COLLECTION])
@@ -181,8 +181,14 @@ class GovernanceModel(mesa.Model):
             seen = np.where(partner.coverage, seen, 0.0)
             observed += seen
             asked = admits(cfg.regime.collection, partner.aligned)
-            partner.decide_sharing(asked, audience, cfg.privacy.pseudonymisation,
-                                   cfg.privacy.identifiable_share, cfg.partners.share_threshold, noise[j])
+            partner.decide_sharing(
+                asked,
+                audience,
+                cfg.privacy.pseudonymisation,
+                cfg.privacy.identifiable_share,
+                cfg.partners.share_threshold,
+                noise[j],
+            )
             amount = float(partner.coverage.sum())
             held += amount
             if partner.shared:
@@ -412,15 +418,34 @@ class GovernanceModel(mesa.Model):
             mult_hi, mult_lo = f / norm, 1.0 / norm
         visibility = VISIBILITY[cfg.regime.use]
         params = kp.pack_params(
-            visibility, p.fine, p.evasion_cost, p.evasion_factor, p.move_cost, p.game_cost,
-            p.experience_weight, p.own_experience_weight, p.gain_noise, p.prior_detection,
-            mult_hi, mult_lo, mult_hi, mult_lo, p.violation_cost,
+            visibility,
+            p.fine,
+            p.evasion_cost,
+            p.evasion_factor,
+            p.move_cost,
+            p.game_cost,
+            p.experience_weight,
+            p.own_experience_weight,
+            p.gain_noise,
+            p.prior_detection,
+            mult_hi,
+            mult_lo,
+            mult_hi,
+            mult_lo,
+            p.violation_cost,
         )
         detect = alloc["detect"]
         key = round_key(cfg.run.seed, self.replication, self.round)
         tally, belief_sum = kp.respond(
-            self.actors, opportunity, self.opportunity0, detect, detect, self.neighbour_rate,
-            params, key, parallel=self.parallel,
+            self.actors,
+            opportunity,
+            self.opportunity0,
+            detect,
+            detect,
+            self.neighbour_rate,
+            params,
+            key,
+            parallel=self.parallel,
         )
         violations = tally[:, kp.T_VIOLATIONS]
         self.neighbour_rate = np.where(violations > 0, tally[:, kp.T_CAUGHT] / np.maximum(violations, 1), 0.0)
@@ -451,11 +476,15 @@ class GovernanceModel(mesa.Model):
             if role.publishes:
                 cost += cfg.platform.cost + cfg.platform.facilitation * cfg.platform.support_cost
         benefit = v.harm_cost * (potential - harm)
-        linked = (1.0 + data_shared * len(self.partners) * cfg.partners.coverage) / (1.0 + len(self.partners) * cfg.partners.coverage)
+        linked = (1.0 + data_shared * len(self.partners) * cfg.partners.coverage) / (
+            1.0 + len(self.partners) * cfg.partners.coverage
+        )
         identifiable = 1.0 - (cfg.privacy.identifiable_share if cfg.privacy.pseudonymisation else 0.0)
         privacy_exposure = float(cfg.analytics.privacy * linked * identifiable) if role.intervenes else 0.0
         innocents = total[kp.T_INNOCENT_CHECKED]
-        negative = v.privacy_cost * privacy_exposure + v.burden_cost * innocents + v.displacement_cost * total[kp.T_MOVED]
+        negative = (
+            v.privacy_cost * privacy_exposure + v.burden_cost * innocents + v.displacement_cost * total[kp.T_MOVED]
+        )
         positive = v.innovation_value * alloc["reusers"] + v.self_reliance_value * alloc["partner_total"]
         # Support: voice, transparency, results, fairness (concepts §4, claim 7).
         parties = len(self.partners) + len(self.professionals)
@@ -467,7 +496,11 @@ class GovernanceModel(mesa.Model):
         fairness = 1.0 - unfair
         L = cfg.legitimacy
         wsum = L.voice + L.transparency + L.results + L.fairness
-        target = (L.voice * voice + L.transparency * transparency + L.results * results + L.fairness * fairness) / wsum if wsum > 0 else self.legitimacy
+        target = (
+            (L.voice * voice + L.transparency * transparency + L.results * results + L.fairness * fairness) / wsum
+            if wsum > 0
+            else self.legitimacy
+        )
         self.legitimacy = float(np.clip(self.legitimacy + L.rate * (target - self.legitimacy), 0.0, 1.0))
         audience = self._audience()
         for p in self.partners:
@@ -479,8 +512,13 @@ class GovernanceModel(mesa.Model):
         for pr in self.professionals:
             pr.update_engagement(cfg.professionals.engagement_rate, used and pr.contributed)
         trust = float(np.mean([p.trust for p in self.partners])) if self.partners else self.legitimacy
-        public_value = (w.cost * cost + w.benefit * benefit + w.negative_side_effects * negative
-                        + w.positive_side_effects * positive + w.legitimacy * self.legitimacy)
+        public_value = (
+            w.cost * cost
+            + w.benefit * benefit
+            + w.negative_side_effects * negative
+            + w.positive_side_effects * positive
+            + w.legitimacy * self.legitimacy
+        )
         actors_now = np.maximum(tally[:, kp.T_ACTORS], 1)
         return {
             "cost": float(cost),

@@ -29,14 +29,36 @@ ACCOUNT = ["cost", "benefit", "negative_side_effects", "positive_side_effects", 
 # Columns whose run total is the sum over rounds (flows); the rest are averaged
 # over rounds (rates, shares and states such as legitimacy and trust).
 FLOWS = {
-    "cost", "benefit", "negative_side_effects", "positive_side_effects", "public_value", "harm",
-    "potential_harm", "violations", "caught", "innocents_checked", "government_units",
-    "partner_units", "reusers", "false_discoveries",
+    "cost",
+    "benefit",
+    "negative_side_effects",
+    "positive_side_effects",
+    "public_value",
+    "harm",
+    "potential_harm",
+    "violations",
+    "caught",
+    "innocents_checked",
+    "government_units",
+    "partner_units",
+    "reusers",
+    "false_discoveries",
 }
 REQUIRED = [
-    "replication", "round", "cost", "benefit", "negative_side_effects", "positive_side_effects",
-    "legitimacy", "public_value", "harm", "evasion_rate", "data_shared", "misallocation",
-    "privacy_exposure", "trust",
+    "replication",
+    "round",
+    "cost",
+    "benefit",
+    "negative_side_effects",
+    "positive_side_effects",
+    "legitimacy",
+    "public_value",
+    "harm",
+    "evasion_rate",
+    "data_shared",
+    "misallocation",
+    "privacy_exposure",
+    "trust",
 ]
 
 
@@ -186,6 +208,7 @@ def account_table(summary: Mapping[str, Any]) -> str:
     lines.append("-" * len(head))
     for col, s in summary["account"].items():
         lo, hi = s["ci95_low"], s["ci95_high"]
-        iv = f"[{lo:,.2f}, {hi:,.2f}]" if lo is not None else "(one replication)"
-        lines.append(f"{col:<24}{s['mean']:>14,.2f}{iv:>30}")
+        fmt = ",.4f" if abs(s["mean"]) < 10 else ",.1f"
+        iv = f"[{lo:{fmt}}, {hi:{fmt}}]" if lo is not None else "(one replication)"
+        lines.append(f"{col:<24}{s['mean']:>14{fmt}}{iv:>30}")
     return "\n".join(lines)

@@ -90,11 +90,19 @@ def make_actors(cfg: SimConfig, replication: int, world: World) -> dict[str, np.
     rng = generator(cfg.run.seed, replication, STREAM_WORLD, 1)
     place = rng.choice(cfg.world.places, size=n, p=world.weights).astype(np.int32)
     trait = (rng.random(n) < p.trait_share).astype(np.int8)
-    gain = rng.lognormal(np.log(max(p.gain_mean, 1e-12)), p.gain_spread, n) if p.gain_spread > 0 else np.full(n, p.gain_mean)
+    gain = (
+        rng.lognormal(np.log(max(p.gain_mean, 1e-12)), p.gain_spread, n)
+        if p.gain_spread > 0
+        else np.full(n, p.gain_mean)
+    )
     gain *= np.where(trait == 1, p.trait_gain_ratio, 1.0)
     # Intrinsically compliant actors lose by violating (moral cost exceeds gain).
     gain = np.where(rng.random(n) < p.compliant_share, -gain, gain).astype(np.float32)
-    risk = (rng.lognormal(np.log(max(p.risk_mean, 1e-12)), p.risk_spread, n) if p.risk_spread > 0 else np.full(n, p.risk_mean)).astype(np.float32)
+    risk = (
+        rng.lognormal(np.log(max(p.risk_mean, 1e-12)), p.risk_spread, n)
+        if p.risk_spread > 0
+        else np.full(n, p.risk_mean)
+    ).astype(np.float32)
     in_circle = (rng.random(n) < p.aligned_share).astype(np.int8)
     # Sophistication is drawn last: beta draws use a variable number of uniforms.
     m = p.sophistication

@@ -39,6 +39,7 @@ def test_interpretation_open_corrects_confounded_estimates(small):
     b = small("regime.interpretation=open", rounds=40, reps=8)
     m, lo, hi = paired(a, b, "misallocation", rounds_from=30)
     assert hi < 0, (m, lo, hi)
+
     # Over the rounds (after the first data arrive): open keeps falling, closed does not.
     def fall(df):
         mid = df[(df["round"] >= 4) & (df["round"] <= 10)].groupby("replication").misallocation.mean()
@@ -108,5 +109,8 @@ def test_closed_control_erodes_support_and_open_builds_it(small):
     df_closed = run(small("regime=closed", rounds=30, reps=4))
     df_open = run(small("regime=open", rounds=30, reps=4))
     first, last = 1, 30
-    assert df_closed[df_closed["round"] == last].legitimacy.mean() < df_closed[df_closed["round"] == first].legitimacy.mean()
+    assert (
+        df_closed[df_closed["round"] == last].legitimacy.mean()
+        < df_closed[df_closed["round"] == first].legitimacy.mean()
+    )
     assert df_open[df_open["round"] == last].legitimacy.mean() > df_open[df_open["round"] == first].legitimacy.mean()

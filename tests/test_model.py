@@ -11,8 +11,13 @@ RATES = ["legitimacy", "evasion_rate", "data_shared", "misallocation", "privacy_
 
 def identity(df, cfg):
     w = cfg.weights
-    return (w.cost * df.cost + w.benefit * df.benefit + w.negative_side_effects * df.negative_side_effects
-            + w.positive_side_effects * df.positive_side_effects + w.legitimacy * df.legitimacy)
+    return (
+        w.cost * df.cost
+        + w.benefit * df.benefit
+        + w.negative_side_effects * df.negative_side_effects
+        + w.positive_side_effects * df.positive_side_effects
+        + w.legitimacy * df.legitimacy
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -1,0 +1,1 @@
+"""Compiled kernels (Numba): pure functions of arrays, scalars and explicit RNG keys."""

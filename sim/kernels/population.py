@@ -192,31 +192,103 @@ def _respond_chunk(
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
-def _respond_parallel(place, gain, risk, sophistication, belief, trait, in_circle, caught,
-                      action, opportunity, opportunity0, detect, published, neighbour_rate,
-                      params, key, tallies, belief_sums):
+def _respond_parallel(
+    place,
+    gain,
+    risk,
+    sophistication,
+    belief,
+    trait,
+    in_circle,
+    caught,
+    action,
+    opportunity,
+    opportunity0,
+    detect,
+    published,
+    neighbour_rate,
+    params,
+    key,
+    tallies,
+    belief_sums,
+):
     n = place.shape[0]
     n_chunks = tallies.shape[0]
     for c in prange(n_chunks):
         start = c * CHUNK
         stop = min(start + CHUNK, n)
-        _respond_chunk(start, stop, place, gain, risk, sophistication, belief, trait,
-                       in_circle, caught, action, opportunity, opportunity0, detect,
-                       published, neighbour_rate, params, key, tallies[c], belief_sums[c])
+        _respond_chunk(
+            start,
+            stop,
+            place,
+            gain,
+            risk,
+            sophistication,
+            belief,
+            trait,
+            in_circle,
+            caught,
+            action,
+            opportunity,
+            opportunity0,
+            detect,
+            published,
+            neighbour_rate,
+            params,
+            key,
+            tallies[c],
+            belief_sums[c],
+        )
 
 
 @njit(cache=True, error_model="numpy")
-def _respond_serial(place, gain, risk, sophistication, belief, trait, in_circle, caught,
-                    action, opportunity, opportunity0, detect, published, neighbour_rate,
-                    params, key, tallies, belief_sums):
+def _respond_serial(
+    place,
+    gain,
+    risk,
+    sophistication,
+    belief,
+    trait,
+    in_circle,
+    caught,
+    action,
+    opportunity,
+    opportunity0,
+    detect,
+    published,
+    neighbour_rate,
+    params,
+    key,
+    tallies,
+    belief_sums,
+):
     n = place.shape[0]
     n_chunks = tallies.shape[0]
     for c in range(n_chunks):
         start = c * CHUNK
         stop = min(start + CHUNK, n)
-        _respond_chunk(start, stop, place, gain, risk, sophistication, belief, trait,
-                       in_circle, caught, action, opportunity, opportunity0, detect,
-                       published, neighbour_rate, params, key, tallies[c], belief_sums[c])
+        _respond_chunk(
+            start,
+            stop,
+            place,
+            gain,
+            risk,
+            sophistication,
+            belief,
+            trait,
+            in_circle,
+            caught,
+            action,
+            opportunity,
+            opportunity0,
+            detect,
+            published,
+            neighbour_rate,
+            params,
+            key,
+            tallies[c],
+            belief_sums[c],
+        )
 
 
 # Below this many actors the parallel kernel's start-up costs more than it saves.
@@ -263,10 +335,24 @@ def respond(
         parallel = n >= PARALLEL_MIN_ACTORS
     fn = _respond_parallel if parallel else _respond_serial
     fn(
-        actors["place"], actors["gain"], actors["risk"], actors["sophistication"],
-        actors["belief"], actors["trait"], actors["in_circle"], actors["caught"],
-        actors["action"], opportunity, opportunity0, detect, published, neighbour_rate,
-        params, np.uint64(key), tallies, belief_sums,
+        actors["place"],
+        actors["gain"],
+        actors["risk"],
+        actors["sophistication"],
+        actors["belief"],
+        actors["trait"],
+        actors["in_circle"],
+        actors["caught"],
+        actors["action"],
+        opportunity,
+        opportunity0,
+        detect,
+        published,
+        neighbour_rate,
+        params,
+        np.uint64(key),
+        tallies,
+        belief_sums,
     )
     return tallies.sum(axis=0), belief_sums.sum(axis=0)
 
@@ -290,9 +376,23 @@ def pack_params(
 ) -> np.ndarray:
     """Pack the behavioural parameters in the order the kernel reads them."""
     return np.array(
-        [visibility, fine, evasion_cost, evasion_factor, move_cost, game_cost,
-         experience_weight, own_experience_weight, gain_noise, prior,
-         mult_hi, mult_lo, pub_hi, pub_lo, effort],
+        [
+            visibility,
+            fine,
+            evasion_cost,
+            evasion_factor,
+            move_cost,
+            game_cost,
+            experience_weight,
+            own_experience_weight,
+            gain_noise,
+            prior,
+            mult_hi,
+            mult_lo,
+            pub_hi,
+            pub_lo,
+            effort,
+        ],
         dtype=np.float64,
     )
 
@@ -304,10 +404,15 @@ def warmup(parallel: bool = False) -> float:
     t0 = time.perf_counter()
     n, k = 4, 2
     actors = {
-        "place": np.zeros(n, np.int32), "gain": np.ones(n, np.float32), "risk": np.ones(n, np.float32),
-        "sophistication": np.ones(n, np.float32), "belief": np.zeros(n, np.float32),
-        "trait": np.zeros(n, np.int8), "in_circle": np.zeros(n, np.int8),
-        "caught": np.zeros(n, np.int8), "action": np.zeros(n, np.int8),
+        "place": np.zeros(n, np.int32),
+        "gain": np.ones(n, np.float32),
+        "risk": np.ones(n, np.float32),
+        "sophistication": np.ones(n, np.float32),
+        "belief": np.zeros(n, np.float32),
+        "trait": np.zeros(n, np.int8),
+        "in_circle": np.zeros(n, np.int8),
+        "caught": np.zeros(n, np.int8),
+        "action": np.zeros(n, np.int8),
     }
     ones = np.ones(k)
     params = pack_params(0, 1.0, 1.0, 0.5, 1.0, 1.0, 0.5, 0.5, 0.1, 0.1)

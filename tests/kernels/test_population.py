@@ -22,8 +22,23 @@ def py_uniform(key: int, index: int, stream: int) -> float:
 
 def reference(actors, opportunity, opportunity0, detect, published, neighbour_rate, p, key):
     """Plain-Python statement of the rule in sim/kernels/population.py."""
-    (visibility, fine, evasion_cost, evasion_factor, move_cost, game_cost, exp_w, own_w, gain_noise,
-     prior, mult_hi, mult_lo, pub_hi, pub_lo, effort) = p
+    (
+        visibility,
+        fine,
+        evasion_cost,
+        evasion_factor,
+        move_cost,
+        game_cost,
+        exp_w,
+        own_w,
+        gain_noise,
+        prior,
+        mult_hi,
+        mult_lo,
+        pub_hi,
+        pub_lo,
+        effort,
+    ) = p
     n_places = len(opportunity)
     tally = np.zeros((n_places, kp.N_TALLY), dtype=np.int64)
     for i in range(len(actors["place"])):
@@ -45,8 +60,7 @@ def reference(actors, opportunity, opportunity0, detect, published, neighbour_ra
         here = g * opportunity[k] - effort
         if g * opportunity0[k] - effort > 0:
             tally[k, kp.T_POTENTIAL] += 1
-        options = {kp.COMPLY: 0.0, kp.VIOLATE: here - b * pen,
-                   kp.EVADE: here - evasion_cost - b * evasion_factor * pen}
+        options = {kp.COMPLY: 0.0, kp.VIOLATE: here - b * pen, kp.EVADE: here - evasion_cost - b * evasion_factor * pen}
         dest = min(int(py_uniform(key, i, 1) * n_places), n_places - 1)
         if dest != k:
             bd = min(published[dest] * (pub_hi if has_trait else pub_lo), 1.0) if sees else prior

@@ -1,0 +1,109 @@
+"""The real command, run in a temporary folder."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.hydra_conf import SCENARIO_DIR
+from sim.run import REQUIRED
+
+ENV = {**os.environ, "PYTHONWARNINGS": "ignore"}
+
+
+def sim(tmp_path, *args):
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args], cwd=tmp_path, capture_output=True, text=True, env=ENV, timeout=300
+    )
+
+
+def test_default_run_writes_contract_outputs(tmp_path):
+    r = sim(tmp_path, "world.actors=5000", "run.rounds=6", "run.replications=3")
+    assert r.returncode == 0, r.stderr
+    runs = list((tmp_path / "results" / "runs").iterdir())
+    assert len(runs) == 1
+    df = pd.read_parquet(runs[0] / "rounds.parquet")
+    assert list(df.columns[: len(REQUIRED)]) == REQUIRED and len(df) == 18
+    summary = json.loads((runs[0] / "summary.json").read_text())
+    assert summary["arrangement"] == "overlast" and summary["role"] == "regulator"
+    assert set(summary["regime"]) >= {"framing", "collection", "interpretation", "use"}
+    for comp in ("cost", "benefit", "negative_side_effects", "positive_side_effects", "legitimacy", "public_value"):
+        s = summary["account"][comp]
+        assert s["ci95_low"] <= s["mean"] <= s["ci95_high"]
+        assert comp in r.stdout
+    assert "kernels ready in" in r.stdout
+    assert not list(runs[0].glob("*.tmp"))
+
+
+def test_overrides_reach_the_run(tmp_path):
+    r = sim(
+        tmp_path,
+        "arrangement=zwartwerken",
+        "role=co_producer",
+        "regime.use=public",
+        "analytics=profiling",
+        "world.actors=3000",
+        "run.rounds=3",
+        "run.replications=2",
+        "run.seed=7",
+    )
+    assert r.returncode == 0, r.stderr
+    summary = json.loads(next((tmp_path / "results" / "runs").iterdir()).joinpath("summary.json").read_text())
+    assert (summary["arrangement"], summary["role"], summary["analytics"], summary["seed"]) == (
+        "zwartwerken",
+        "co_producer",
+        "profiling",
+        7,
+    )
+    assert summary["regime"]["use"] == "open"
+
+
+@pytest.mark.parametrize(
+    ("args", "expect"),
+    [
+        (["regime.use=sometimes"], ["regime.use", "sometimes", "open, restricted, closed"]),
+        (["role=mayor"], ["role", "mayor", "co_producer"]),
+        (["arrangement=atlantis"], ["arrangement", "atlantis", "zwartwerken"]),
+        (["run.rounds=0"], ["run.rounds", "0", "integer"]),
+        (["partners.alignment=2"], ["partners.alignment", "2", "[0, 1]"]),
+        (["world.actorz=10"], ["world.actorz", "places"]),
+        (["run.replications=lots"], ["run.replications", "lots"]),
+        (["experiment=nope"], ["experiment", "nope"]),
+        (["regime.use="], ["regime.use"]),
+    ],
+)
+def test_bad_input_exit_2_clear_message_nothing_written(tmp_path, args, expect):
+    r = sim(tmp_path, *args)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr + r.stdout
+    for word in expect:
+        assert word in r.stderr, (word, r.stderr)
+    assert not (tmp_path / "results").exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "word"),
+    [
+        ("# @package _global_\narrangement: [unclosed\n", "arrangement"),
+        ("# @package _global_\nworld:\n  places: -3\n", "world.places"),
+        ("# @package _global_\nwrold:\n  places: 3\n", "wrold"),
+        ("- just\n- a list\n", "arrangement"),
+    ],
+)
+def test_malformed_scenario_file(tmp_path, content, word):
+    name = f"_test_bad_{os.getpid()}_{abs(hash(content)) % 10**8}"
+    path = Path(SCENARIO_DIR) / f"{name}.yaml"
+    path.write_text(content)
+    try:
+        r = sim(tmp_path, f"arrangement={name}")
+    finally:
+        path.unlink()
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr
+    assert word in r.stderr, r.stderr
+    assert not (tmp_path / "results").exists()
