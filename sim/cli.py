@@ -57,9 +57,35 @@ def _task(dcfg) -> None:
     print(f"wrote {out / 'rounds.parquet'} and {out / 'summary.json'}")
 
 
+# ``sim <subcommand> ...``: each lives in its own module with ``main(argv) -> int``
+# (so ``python -m sim.<module>`` works too). Everything else goes to the run.
+SUBCOMMANDS = {
+    "dashboard": "sim.app",
+    "lesson": "sim.lessons",
+    "report": "sim.report",
+    "validate": "sim.validate",
+    "sweep": "sim.sweep",
+}
+
+
+def _subcommand(name: str, rest: list[str]) -> int:
+    import importlib
+
+    try:
+        module = importlib.import_module(SUBCOMMANDS[name])
+    except ModuleNotFoundError as exc:
+        if exc.name == SUBCOMMANDS[name]:
+            print(f"error: `sim {name}` is not available in this version.", file=sys.stderr)
+            return 2
+        raise
+    return int(module.main(rest) or 0)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in SUBCOMMANDS:
+        return _subcommand(argv[0], argv[1:])
     flags = [a for a in argv if a.startswith("-")]
     overrides = [a for a in argv if not a.startswith("-")]
     multirun = any(f in ("-m", "--multirun") for f in flags)
