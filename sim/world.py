@@ -79,7 +79,7 @@ def make_world(cfg: SimConfig, replication: int) -> World:
 
 
 def make_actors(cfg: SimConfig, replication: int, world: World) -> dict[str, np.ndarray]:
-    """Draw the strategic population: 23 bytes of state per actor.
+    """Draw the strategic population: 24 bytes of state per actor.
 
     Returns:
         Arrays ``place`` (int32), ``gain``, ``risk``, ``sophistication``, ``belief``
