@@ -68,6 +68,7 @@ class GovernanceModel(mesa.Model):
         self.prevention = np.zeros(n_places)
         self.estimate_prev: np.ndarray | None = None
         self.fixed_share: np.ndarray | None = None
+        self.last_units = np.zeros(n_places)  # units per place last round (dashboard map)
         self.tally_prev = np.zeros((n_places, kp.N_TALLY), dtype=np.int64)
         self.neighbour_rate = np.zeros(n_places)
         self.at_place = np.bincount(self.actors["place"], minlength=n_places).astype(np.float64)
@@ -391,6 +392,7 @@ class GovernanceModel(mesa.Model):
         g = cfg.government
         self.prevention = g.prevention_decay * self.prevention + g.prevention_efficacy * prevent / n_here
         total = own_units + partner_units
+        self.last_units = total
         units_sum = float(total.sum())
         misallocation = float(total[~self.cause_present].sum() / units_sum) if units_sum > 0 else 0.0
         return {
