@@ -36,8 +36,17 @@ def _task(dcfg) -> None:
         cfg = as_config(dcfg, "the composed config")
     except ConfigError as exc:
         sys.exit(_fail(exc))
-    out = Path(HydraConfig.get().runtime.output_dir)
+    hc = HydraConfig.get()
+    out = Path(hc.runtime.output_dir)
     compile_s = warmup(parallel=cfg.world.actors >= 200_000)
+    if str(hc.mode).endswith("MULTIRUN"):
+        from sim import sweep
+
+        t0 = time.perf_counter()
+        status = sweep.run_cell(cfg, out, out.name, list(hc.overrides.task))
+        sweep.refresh_summary(out.parent)
+        print(f"cell {out.name or '(no overrides)'}: {status} in {time.perf_counter() - t0:.1f} s", flush=True)
+        return
     t0 = time.perf_counter()
     df = run(cfg)
     run_s = time.perf_counter() - t0
@@ -92,29 +101,77 @@ def main(argv: list[str] | None = None) -> int:
     informational = any(
         f in ("--help", "-h", "--hydra-help", "--info", "-i", "--cfg", "-c", "--shell-completion", "-sc") for f in flags
     )
-    from sim import hydra_conf
+    from sim import hydra_conf, sweep
 
-    if not informational and not multirun:
+    cells: list[list[str]] = []
+    if not informational:
         try:
-            hydra_conf.load(overrides)
+            hydra_conf.check_layout()
+            mode_multirun, cells = sweep.expand(overrides)
+            multirun = multirun or mode_multirun
+            if multirun:
+                sweep.check_cells(cells)
+            else:
+                hydra_conf.load(overrides)
         except ConfigError as exc:
             return _fail(exc)
-    try:
-        hydra_conf.check_layout()
-    except ConfigError as exc:
-        return _fail(exc)
+        except Exception as exc:  # a malformed override Hydra cannot even parse
+            return _fail(hydra_conf.hydra_error(exc, overrides))
+    if multirun:
+        _limit_worker_threads(overrides, len(cells))
     hydra_conf.register()
     import hydra
 
     app = hydra.main(config_path=str(hydra_conf.CONF_DIR), config_name="config", version_base="1.3")(_task)
     saved = sys.argv
     sys.argv = [saved[0] if saved else "sim", *argv]
+    progress = sweep.Progress(len(cells)) if multirun else None
     try:
-        app()
+        if progress is not None:
+            with progress:
+                app()
+        else:
+            app()
     except SystemExit as exc:
         return int(exc.code or 0) if not isinstance(exc.code, str) else 1
     finally:
         sys.argv = saved
+    if multirun:
+        return _report_sweep()
+    return 0
+
+
+def _limit_worker_threads(overrides: list[str], n_cells: int) -> None:
+    """Give each parallel worker its share of the cores (no oversubscription)."""
+    import os
+
+    launcher = next((o.split("=", 1)[1] for o in overrides if o.startswith("hydra/launcher=")), "joblib")
+    cores = os.cpu_count() or 1
+    if launcher == "basic":
+        return  # one job at a time, in this process: it may use every core
+    workers = max(1, min(cores, n_cells))
+    share = str(max(1, cores // workers))
+    for var in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS"):
+        os.environ.setdefault(var, share)
+
+
+def _report_sweep() -> int:
+    from sim import sweep
+
+    root = sweep.STATE.get("sweep_dir")
+    if root is None:
+        return 0
+    failures = sweep.STATE.get("failures", [])
+    print(f"sweep: {sweep.STATE.get('rows', 0)} rows in {Path(root) / sweep.SUMMARY}")
+    for f in failures:
+        print(f"failed cell {f.get('cell')}: {f.get('error')}", file=sys.stderr)
+    if failures:
+        print(
+            f"{len(failures)} cell(s) failed; their errors are in <cell>/{sweep.ERROR}. "
+            "Rerun the same command to retry them (finished cells are kept).",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -74,6 +74,7 @@ class RunConfig:
     rounds: int = _num(50, 1, 100_000, "rounds (policy cycles) per replication")
     replications: int = _num(10, 1, 100_000, "independent replications (worlds)")
     seed: int = _num(0, 0, 2**63 - 1, "base seed; world = f(seed, replication)")
+    first_replication: int = _num(0, 0, 2**31 - 1, "index of the first replication run")
     threads: int = _num(0, 0, 1024, "kernel threads; 0 = all cores")
 
 

@@ -7,6 +7,8 @@ that a misspelt key or a wrong type fails at composition, before any work.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -36,22 +38,45 @@ def check_layout() -> None:
         raise ConfigError("conf", str(CONF_DIR), "the project's conf/ folder; install with pip install -e .")
 
 
-def compose(overrides: list[str] | None = None) -> Any:
+def compose(overrides: list[str] | None = None, return_hydra_config: bool = False) -> Any:
     """Compose the configuration as the command line would (no output written).
 
     Args:
         overrides: Hydra overrides, e.g. ``["arrangement=zwartwerken", "regime.use=public"]``.
+        return_hydra_config: Include the ``hydra`` node (sweeper params, mode, dirs).
 
     Returns:
         The composed DictConfig.
     """
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
 
     register()
     check_layout()
+    if GlobalHydra.instance().is_initialized():  # inside compose_session()
+        return hydra_compose(
+            config_name="config", overrides=list(overrides or []), return_hydra_config=return_hydra_config
+        )
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        return hydra_compose(config_name="config", overrides=list(overrides or []))
+        return hydra_compose(
+            config_name="config", overrides=list(overrides or []), return_hydra_config=return_hydra_config
+        )
+
+
+@contextmanager
+def compose_session() -> Iterator[None]:
+    """Initialise Hydra once for many compositions (e.g. every cell of a sweep)."""
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    if GlobalHydra.instance().is_initialized():
+        yield
+        return
+    register()
+    check_layout()
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        yield
 
 
 def load(overrides: list[str] | None = None) -> SimConfig:

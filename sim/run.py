@@ -91,7 +91,8 @@ def run(config: Any, parallel: bool | None = None) -> pd.DataFrame:
     cfg = as_config(config)
     _set_threads(cfg.run.threads)
     rows: list[dict[str, float]] = []
-    for rep in range(cfg.run.replications):
+    first = cfg.run.first_replication
+    for rep in range(first, first + cfg.run.replications):
         for row in simulate(cfg, rep, parallel=parallel):
             row["replication"] = rep
             rows.append(row)
@@ -131,7 +132,9 @@ def interval(values: np.ndarray) -> tuple[float, float, float]:
 
 def config_hash(cfg: SimConfig) -> str:
     """Stable hash of a resolved configuration (for provenance and resume)."""
-    blob = json.dumps(to_dict(cfg), sort_keys=True).encode()
+    data = to_dict(cfg)
+    data["run"].pop("threads", None)  # thread count never changes the numbers
+    blob = json.dumps(data, sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
 
 

@@ -1,0 +1,410 @@
+"""Sweeps: many cells (configurations) x replications, resumable, on any launcher.
+
+A sweep is a Hydra multirun. Each cell is one Hydra job that runs *all* its
+replications (so Hydra's per-job cost is spread over real work) and writes, in
+its own folder, ``rounds.parquet``, ``summary.json``, ``provenance.json`` and, last,
+``result.json`` (the completion marker with the config hash and file checksums).
+A cell whose ``result.json`` matches its config hash and whose files match their
+checksums is skipped on a rerun; anything else is (re)computed. Every file is
+written atomically (temp + rename).
+
+At the sweep root, ``summary.parquet`` holds one row per cell x replication: the
+swept choices, the resolved choices and the run totals of every column. It is
+rebuilt after every cell (under a file lock, so it can be read while the sweep
+runs) and at the end; ``sim sweep summarize <folder>`` rebuilds it from the cell
+folders.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import hashlib
+import io
+import json
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.config import ConfigError, SimConfig
+from sim.run import run, run_totals, summarise, write_atomic
+
+RESULT = "result.json"
+ERROR = "error.json"
+SUMMARY = "summary.parquet"
+CELLS = "cells.json"
+
+# Set by the Hydra callback in the launching process; read by the command line.
+STATE: dict[str, Any] = {}
+
+
+# ----------------------------------------------------------------- provenance
+def provenance(cfg: SimConfig, cell_hash: str) -> dict[str, Any]:
+    """Package version, git commit (if any), config hash and seeds of a run."""
+    import platform
+
+    import numba
+    import numpy as np
+
+    import sim
+
+    return {
+        "package": "sim",
+        "version": sim.__version__,
+        "git_commit": _git_commit(),
+        "config_hash": cell_hash,
+        "seed": cfg.run.seed,
+        "replications": list(range(cfg.run.first_replication, cfg.run.first_replication + cfg.run.replications)),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "numba": numba.__version__,
+    }
+
+
+def _git_commit() -> str | None:
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def sha256(path: Path) -> str:
+    """Checksum of a file."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+# ----------------------------------------------------------------- one cell
+def cell_is_done(folder: Path, cell_hash: str) -> bool:
+    """True if the cell's results exist, match its config hash and are intact."""
+    marker = folder / RESULT
+    if not marker.is_file():
+        return False
+    try:
+        meta = json.loads(marker.read_text())
+        if meta.get("config_hash") != cell_hash:
+            return False
+        for name, digest in meta["checksums"].items():
+            if not (folder / name).is_file() or sha256(folder / name) != digest:
+                return False
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return True
+
+
+def run_cell(cfg: SimConfig, folder: Path, cell: str, overrides: list[str]) -> str:
+    """Run one cell into ``folder`` unless it is already done; never raises.
+
+    Returns:
+        ``"skipped"``, ``"done"`` or ``"failed"`` (the error is in ``error.json``).
+    """
+    from sim.run import config_hash
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob(".*.tmp"):  # left by a kill during a write
+        stale.unlink(missing_ok=True)
+    h = config_hash(cfg)
+    if cell_is_done(folder, h):
+        return "skipped"
+    (folder / RESULT).unlink(missing_ok=True)
+    try:
+        df = run(cfg)
+        buf = io.BytesIO()
+        df.to_parquet(buf, index=False)
+        write_atomic(folder / "rounds.parquet", buf.getvalue())
+        summary = summarise(df, cfg)
+        write_atomic(folder / "summary.json", json.dumps(summary, indent=2).encode())
+        write_atomic(folder / "provenance.json", json.dumps(provenance(cfg, h), indent=2).encode())
+        meta = {
+            "cell": cell,
+            "overrides": overrides,
+            "config_hash": h,
+            "checksums": {n: sha256(folder / n) for n in ("rounds.parquet", "summary.json")},
+        }
+        (folder / ERROR).unlink(missing_ok=True)
+        write_atomic(folder / RESULT, json.dumps(meta, indent=2).encode())
+        return "done"
+    except Exception as exc:  # isolate the failure: the other cells go on
+        err = {
+            "cell": cell,
+            "overrides": overrides,
+            "error": f"{type(exc).__name__}: {exc}",
+            "traceback": traceback.format_exc(),
+        }
+        write_atomic(folder / ERROR, json.dumps(err, indent=2).encode())
+        return "failed"
+
+
+# ----------------------------------------------------------------- summary
+@contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    with open(root / ".summary.lock", "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _swept_value(value: str) -> Any:
+    """Override values as typed columns (numbers stay numbers)."""
+    for cast in (int, float):
+        try:
+            return cast(value)
+        except ValueError:
+            pass
+    return value
+
+
+def collect(root: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Read every completed cell under ``root``: (summary rows, failures)."""
+    root = Path(root)
+    frames = []
+    failures = []
+    for marker in sorted(root.glob(f"*/{RESULT}")):
+        folder = marker.parent
+        try:
+            meta = json.loads(marker.read_text())
+            summary = json.loads((folder / "summary.json").read_text())
+            df = pd.read_parquet(folder / "rounds.parquet")
+        except (OSError, ValueError) as exc:
+            failures.append({"cell": folder.name, "error": f"unreadable results: {exc}"})
+            continue
+        totals = run_totals(df)
+        r = summary["regime"]
+        head: dict[str, Any] = {
+            "cell": meta["cell"],
+            "arrangement": summary["arrangement"],
+            "role": summary["role"],
+            "regime": r["name"],
+            "framing": r["framing"],
+            "collection": r["collection"],
+            "interpretation": r["interpretation"],
+            "use": r["use"],
+            "analytics": summary["analytics"],
+            "seed": summary["seed"],
+        }
+        for ov in meta["overrides"]:  # swept keys beyond the resolved choices, typed
+            key, _, value = ov.lstrip("+~").partition("=")
+            if key not in head and key not in ("experiment", "hydra/launcher") and not key.startswith("hydra"):
+                head[key] = _swept_value(value)
+        head["config_hash"] = meta["config_hash"]
+        for k, v in head.items():
+            totals[k] = v
+        frames.append(totals[list(head) + [c for c in totals.columns if c not in head]])
+    for err in sorted(root.glob(f"*/{ERROR}")):
+        if (err.parent / RESULT).is_file():
+            continue
+        try:
+            failures.append(json.loads(err.read_text()))
+        except (OSError, ValueError):
+            failures.append({"cell": err.parent.name, "error": "unreadable error record"})
+    if not frames:
+        return pd.DataFrame(), failures
+    out = pd.concat(frames, ignore_index=True)
+    out = out.sort_values(["cell", "replication"], kind="stable").reset_index(drop=True)
+    return out, failures
+
+
+def summarize(root: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Rebuild ``summary.parquet`` at the sweep root from the cell folders."""
+    root = Path(root)
+    with _locked(root):
+        table, failures = collect(root)
+        if not table.empty:
+            buf = io.BytesIO()
+            table.to_parquet(buf, index=False)
+            write_atomic(root / SUMMARY, buf.getvalue())
+    return table, failures
+
+
+def refresh_summary(root: Path, every: float = 5.0) -> None:
+    """Rebuild the summary if it is older than ``every`` seconds (cheap while running)."""
+    path = Path(root) / SUMMARY
+    try:
+        if path.is_file() and time.time() - path.stat().st_mtime < every:
+            return
+    except OSError:
+        pass
+    summarize(root)
+
+
+# ----------------------------------------------------------------- expansion
+def expand(overrides: list[str]) -> tuple[bool, list[list[str]]]:
+    """The cells a command line stands for, as Hydra's basic sweeper expands them.
+
+    Returns:
+        ``(multirun, cells)``: whether the command is a sweep (``-m`` is checked by
+        the caller; here: ``hydra.mode: MULTIRUN`` set by an experiment), and each
+        cell's override list (sweeper params first, then the command line).
+    """
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from omegaconf import OmegaConf
+
+    from sim import hydra_conf
+
+    parser = OverridesParser.create()
+    parsed = parser.parse_overrides(overrides)
+    plain = [o.input_line for o in parsed if not o.is_sweep_override()]
+    cfg = hydra_conf.compose(plain, return_hydra_config=True)
+    mode = str(OmegaConf.select(cfg, "hydra.mode", default="RUN"))
+    params = OmegaConf.select(cfg, "hydra.sweeper.params", default=None) or {}
+    params_conf = [f"{k}={v}" for k, v in params.items()] + list(overrides)
+    cells = BasicSweeper.split_arguments(parser.parse_overrides(params_conf), None)[0]
+    return mode.endswith("MULTIRUN"), cells
+
+
+# ----------------------------------------------------------------- progress
+class Progress:
+    """A live line on stderr: cells done/total, elapsed, ETA; silent off a terminal."""
+
+    def __init__(self, total: int, stream=None, interval: float = 0.5) -> None:
+        self.total = total
+        self.stream = stream or sys.stderr
+        self.interval = interval
+        self.enabled = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.start_time = time.monotonic()
+
+    def count(self) -> int:
+        """Cells finished (done, skipped or failed) in the sweep folder, once known."""
+        root = STATE.get("sweep_dir")
+        if root is None or not Path(root).is_dir():
+            return 0
+        return len(
+            {p.parent for p in Path(root).glob(f"*/{RESULT}")} | {p.parent for p in Path(root).glob(f"*/{ERROR}")}
+        )
+
+    def line(self) -> str:
+        """The progress text."""
+        done = min(self.count(), self.total)
+        elapsed = time.monotonic() - self.start_time
+        eta = elapsed / done * (self.total - done) if done else float("nan")
+        eta_s = f"{eta:5.0f} s" if eta == eta else "    ?"
+        return f"sweep: {done}/{self.total} cells, elapsed {elapsed:5.0f} s, ETA {eta_s}"
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.stream.write("\r" + self.line())
+            self.stream.flush()
+
+    def __enter__(self) -> Progress:
+        if self.enabled:
+            self._thread = threading.Thread(target=self._loop, daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self.stream.write("\r" + self.line() + "\n")
+            self.stream.flush()
+
+
+# ----------------------------------------------------------------- callback
+try:
+    from hydra.experimental.callback import Callback
+except ImportError:  # pragma: no cover - hydra is a dependency
+    Callback = object  # type: ignore[assignment,misc]
+
+
+class SweepCallback(Callback):
+    """Hydra callback: note the sweep folder at the start, summarise at the end."""
+
+    def on_multirun_start(self, config, **kwargs: Any) -> None:  # noqa: D102
+        root = Path(config.hydra.sweep.dir)
+        root.mkdir(parents=True, exist_ok=True)
+        STATE["sweep_dir"] = root
+
+    def on_multirun_end(self, config, **kwargs: Any) -> None:  # noqa: D102
+        root = Path(config.hydra.sweep.dir)
+        table, failures = summarize(root)
+        STATE.update(sweep_dir=root, rows=len(table), failures=failures)
+
+
+# ----------------------------------------------------------------- command
+def main(argv: list[str] | None = None) -> int:
+    """``sim sweep summarize <folder>``: rebuild summary.parquet from the cell folders."""
+    parser = argparse.ArgumentParser(prog="sim sweep", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("summarize", help="rebuild <folder>/summary.parquet from its cell folders")
+    s.add_argument("folder", type=Path)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    root: Path = args.folder
+    if not root.is_dir():
+        print(f"error: {root} is not a folder. Allowed: a sweep folder (results/sweeps/...).", file=sys.stderr)
+        return 2
+    if not list(root.glob(f"*/{RESULT}")) and not list(root.glob(f"*/{ERROR}")):
+        print(f"error: {root} holds no sweep cells (no */{RESULT}). Allowed: a sweep folder.", file=sys.stderr)
+        return 2
+    table, failures = summarize(root)
+    print(f"wrote {root / SUMMARY}: {len(table)} rows from {table['cell'].nunique() if len(table) else 0} cells")
+    for f in failures:
+        print(f"failed cell {f.get('cell')}: {f.get('error')}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def check_cells(cells: list[list[str]]) -> None:
+    """Validate every cell's configuration before anything is written.
+
+    Hydra composes a config in about 0.1 s, so a cell is composed only for each
+    distinct set of config-group choices; value overrides (``key.sub=value``) are
+    applied to that composition and validated by the schema here.
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from omegaconf import OmegaConf
+
+    from sim import hydra_conf
+    from sim.run import as_config
+
+    parser = OverridesParser.create()
+    cache: dict[tuple[str, ...], dict[str, Any]] = {}
+    with hydra_conf.compose_session():
+        for cell in cells:
+            where = f"sweep cell {' '.join(cell)}"
+            try:
+                groups, values = [], []
+                for ov in parser.parse_overrides(cell):
+                    key = ov.get_key_element()
+                    is_value = "." in key and "/" not in key and not key.startswith("hydra")
+                    (values if is_value and ov.is_force_add() is False else groups).append(ov)
+                gkey = tuple(o.input_line for o in groups)
+                if gkey not in cache:
+                    cache[gkey] = OmegaConf.to_container(hydra_conf.compose(list(gkey)), resolve=True)
+                cfg = OmegaConf.create(cache[gkey])
+                for ov in values:
+                    key = ov.get_key_element()
+                    if OmegaConf.select(cfg, key, default="__missing__") == "__missing__":
+                        raise ConfigError(key, ov.get_value_element_as_str(), hydra_conf._keys_of(key), where)
+                    OmegaConf.update(cfg, key, ov.value(), merge=False)
+                as_config(OmegaConf.to_container(cfg, resolve=True), where)
+            except ConfigError as exc:
+                raise ConfigError(exc.key, exc.value, exc.allowed, where) from None
+            except Exception as exc:
+                raise hydra_conf.hydra_error(exc, cell) from None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,207 @@
+"""Sweeps: common random numbers, resume after SIGKILL, launchers, failure isolation."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import sweep
+from sim.model import GovernanceModel
+from sim.run import run
+
+ENV = {**os.environ, "PYTHONWARNINGS": "ignore"}
+SMALL = ["world.actors=4000", "run.rounds=6", "run.replications=3"]
+
+
+def sim(cwd, *args, timeout=600):
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True, env=ENV, timeout=timeout
+    )
+
+
+def summary(folder: Path) -> pd.DataFrame:
+    return pd.read_parquet(folder / "summary.parquet")
+
+
+def test_cells_share_draws_that_their_difference_cannot_touch(small):
+    """A price in the account cannot change any draw or decision: every other column is equal."""
+    a = run(small("valuation.harm_cost=1.0", actors=5000, rounds=8, reps=3))
+    b = run(small("valuation.harm_cost=2.0", actors=5000, rounds=8, reps=3))
+    touched = {"benefit", "public_value"}
+    same = [c for c in a.columns if c not in touched]
+    pd.testing.assert_frame_equal(a[same], b[same])
+    np.testing.assert_allclose(b.benefit, 2 * a.benefit)
+
+
+def test_cells_that_behave_differently_still_share_world_and_first_draws(small):
+    """Publishing the targeting changes behaviour, not the world or the round-1 gain shocks."""
+    ma = GovernanceModel(small("arrangement=zwartwerken", "regime.use=closed", actors=5000), replication=2)
+    mb = GovernanceModel(small("arrangement=zwartwerken", "regime.use=open", actors=5000), replication=2)
+    ma.step()
+    mb.step()
+    # Potential harm depends only on the actors' gain shocks: the same draws in both cells.
+    assert ma.record["potential_harm"] == mb.record["potential_harm"]
+    assert ma.record["mean_belief"] != mb.record["mean_belief"]
+
+
+def test_sweep_writes_summary_and_resumes(tmp_path):
+    r = sim(
+        tmp_path,
+        "-m",
+        "role=producer,regulator",
+        "regime.use=open,closed",
+        *SMALL,
+        "hydra/launcher=basic",
+        "hydra.sweep.dir=sw",
+    )
+    assert r.returncode == 0, r.stderr
+    table = summary(tmp_path / "sw")
+    assert len(table) == 4 * 3 and table.cell.nunique() == 4
+    assert not table.duplicated(["cell", "replication"]).any()
+    for col in (
+        "arrangement",
+        "role",
+        "regime",
+        "framing",
+        "collection",
+        "interpretation",
+        "use",
+        "analytics",
+        "seed",
+        "regime.use",
+        "replication",
+        "cost",
+        "benefit",
+        "public_value",
+        "evasion_rate",
+        "trust",
+    ):
+        assert col in table.columns, col
+    cell = next(p for p in (tmp_path / "sw").iterdir() if (p / "result.json").is_file())
+    prov = json.loads((cell / "provenance.json").read_text())
+    assert prov["version"] and prov["config_hash"] and prov["seed"] == 0 and prov["replications"] == [0, 1, 2]
+    again = sim(
+        tmp_path,
+        "-m",
+        "role=producer,regulator",
+        "regime.use=open,closed",
+        *SMALL,
+        "hydra/launcher=basic",
+        "hydra.sweep.dir=sw",
+    )
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.count(": skipped") == 4 and ": done" not in again.stdout
+    pd.testing.assert_frame_equal(summary(tmp_path / "sw"), table)
+    # A changed cell config is recomputed, not skipped.
+    third = sim(
+        tmp_path,
+        "-m",
+        "role=producer,regulator",
+        "regime.use=open,closed",
+        *SMALL,
+        "run.seed=1",
+        "hydra/launcher=basic",
+        "hydra.sweep.dir=sw2",
+    )
+    assert third.stdout.count(": done") == 4
+
+
+def test_sweep_killed_mid_way_resumes_to_the_same_summary(tmp_path):
+    args = [
+        "-m",
+        "role=producer,regulator,co_producer",
+        "regime.use=open,closed",
+        "world.actors=20000",
+        "run.rounds=20",
+        "run.replications=4",
+        "hydra/launcher=basic",
+    ]
+    ref = sim(tmp_path, *args, "hydra.sweep.dir=ref")
+    assert ref.returncode == 0, ref.stderr
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", *args, "hydra.sweep.dir=killed"],
+        cwd=tmp_path,
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.time() + 300
+    while time.time() < deadline and len(list((tmp_path / "killed").glob("*/result.json"))) < 2:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done_before = len(list((tmp_path / "killed").glob("*/result.json")))
+    assert 2 <= done_before < 6, done_before
+    resumed = sim(tmp_path, *args, "hydra.sweep.dir=killed")
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stdout.count(": skipped") >= done_before
+    pd.testing.assert_frame_equal(summary(tmp_path / "killed"), summary(tmp_path / "ref"))
+    assert not list((tmp_path / "killed").rglob("*.tmp"))
+
+
+@pytest.mark.parametrize("launcher", ["joblib", "ray"])
+def test_launchers_give_identical_summaries(tmp_path, launcher):
+    if launcher == "ray":
+        pytest.importorskip("hydra_plugins.hydra_ray_launcher")
+    args = ["-m", "role=producer,regulator", "regime.use=open,closed", *SMALL]
+    basic = sim(tmp_path, *args, "hydra/launcher=basic", "hydra.sweep.dir=basic")
+    other = sim(tmp_path, *args, f"hydra/launcher={launcher}", "hydra.sweep.dir=other")
+    assert basic.returncode == 0 and other.returncode == 0, (basic.stderr, other.stderr)
+    pd.testing.assert_frame_equal(summary(tmp_path / "basic"), summary(tmp_path / "other"))
+
+
+def test_a_failing_cell_does_not_lose_the_others(tmp_path):
+    args = ["-m", "role=producer,regulator", *SMALL, "hydra/launcher=basic", "hydra.sweep.dir=sw"]
+    blocked = tmp_path / "sw" / "role=regulator,run.replications=3,run.rounds=6,world.actors=4000" / "rounds.parquet"
+    blocked.mkdir(parents=True)
+    (blocked / "obstacle").write_text("a folder where a result belongs")
+    r = sim(tmp_path, *args)
+    assert r.returncode == 1
+    assert "failed cell role=regulator" in r.stderr and "Traceback" not in r.stderr
+    table = summary(tmp_path / "sw")
+    assert set(table.role) == {"producer"} and len(table) == 3
+    assert json.loads((blocked.parent / "error.json").read_text())["error"]
+
+
+def test_experiment_cells_and_bad_sweep_values(tmp_path):
+    multirun, cells = sweep.expand(["experiment=roles"])
+    assert multirun and len(cells) == 28
+    multirun, cells = sweep.expand(["experiment=open_vs_closed"])
+    assert len(cells) == 81
+    assert len(sweep.expand(["experiment=reflexivity_ladder"])[1]) == 12
+    assert len(sweep.expand(["experiment=analytics_ladder"])[1]) == 10
+    r = sim(tmp_path, "-m", "regime.use=open,sometimes")
+    assert r.returncode == 2 and "regime.use" in r.stderr and "sometimes" in r.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_summarize_command_rebuilds(tmp_path):
+    r = sim(tmp_path, "-m", "role=producer,regulator", *SMALL, "hydra/launcher=basic", "hydra.sweep.dir=sw")
+    assert r.returncode == 0, r.stderr
+    before = summary(tmp_path / "sw")
+    (tmp_path / "sw" / "summary.parquet").unlink()
+    r = sim(tmp_path, "sweep", "summarize", "sw")
+    assert r.returncode == 0, r.stderr
+    pd.testing.assert_frame_equal(summary(tmp_path / "sw"), before)
+    bad = sim(tmp_path, "sweep", "summarize", "nowhere")
+    assert bad.returncode == 2 and "nowhere" in bad.stderr
+
+
+def test_progress_line_and_quiet_off_terminal(tmp_path):
+    import io
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "result.json").write_text("{}")
+    sweep.STATE["sweep_dir"] = tmp_path
+    p = sweep.Progress(4, stream=io.StringIO())
+    assert not p.enabled
+    assert p.line().startswith("sweep: 1/4 cells")
+    sweep.STATE.clear()
