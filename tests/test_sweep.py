@@ -205,3 +205,25 @@ def test_progress_line_and_quiet_off_terminal(tmp_path):
     assert not p.enabled
     assert p.line().startswith("sweep: 1/4 cells")
     sweep.STATE.clear()
+
+
+def test_slurm_launcher_config_composes():
+    from sim import hydra_conf
+
+    pytest.importorskip("hydra_plugins.hydra_submitit_launcher")
+    cfg = hydra_conf.compose(["hydra/launcher=slurm", "experiment=roles"], return_hydra_config=True)
+    assert cfg.hydra.launcher._target_.endswith("SlurmLauncher")
+    assert any("NUMBA_NUM_THREADS" in line for line in cfg.hydra.launcher.setup)
+
+
+def test_parallel_workers_share_the_cores(monkeypatch):
+    from sim import cli
+
+    for var in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    cli._limit_worker_threads([], n_cells=4)
+    assert os.environ["NUMBA_NUM_THREADS"] == "2" and os.environ["OMP_NUM_THREADS"] == "2"
+    monkeypatch.delenv("NUMBA_NUM_THREADS")
+    cli._limit_worker_threads(["hydra/launcher=basic"], n_cells=4)
+    assert "NUMBA_NUM_THREADS" not in os.environ
