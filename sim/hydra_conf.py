@@ -89,6 +89,15 @@ def load(overrides: list[str] | None = None) -> SimConfig:
         raise
     except Exception as exc:  # Hydra/OmegaConf composition errors
         raise hydra_error(exc, overrides or []) from None
+    if OmegaConf.select(cfg, "arrangement.name") == "default":
+        # Every preset names itself; the schema's default means the file set nothing.
+        chosen = next((o.split("=", 1)[1] for o in overrides or [] if o.startswith("arrangement=")), "?")
+        raise ConfigError(
+            "arrangement",
+            chosen,
+            "a scenario file that sets arrangement.name (this one is empty or sets no arrangement)",
+            f"scenarios/{chosen}.yaml",
+        )
     try:
         return as_config(OmegaConf.to_container(cfg, resolve=True), _source(overrides or []))
     except ConfigError as exc:
@@ -124,9 +133,7 @@ def hydra_error(exc: Exception, overrides: list[str]) -> ConfigError:
         if path.parent.resolve() == SCENARIO_DIR.resolve():
             group = "arrangement"
         first = msg.strip().splitlines()[0]
-        return ConfigError(
-            f"{group}={path.stem}", f"{shown}:{line}: {first}", "a well-formed YAML mapping (fix the file)", str(shown)
-        )
+        return ConfigError(group, path.stem, f"a well-formed YAML mapping; {shown}, line {line}: {first}", str(shown))
     m = re.search(r"In '([\w/]+)/([^']+)': ValidationError.*?Merge error: (\w+) is not a subclass", msg, re.S)
     if m:  # a group file whose content is not a mapping
         group, name, kind = m.groups()

@@ -1,0 +1,122 @@
+"""Every bad-input case, with what its error must say: the table behind docs/errors.md.
+
+Run ``python tests/error_cases.py`` to regenerate docs/errors.md from this table;
+tests/test_errors.py runs every case and checks the document is up to date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Case:
+    """One bad input.
+
+    Attributes:
+        name: Short description (the row's title).
+        args: Command-line arguments after ``python -m sim``.
+        must_say: Words the error message must contain (key, value, what is allowed).
+        files: Files to create first, relative to the repository (removed afterwards).
+        setup: Name of a special preparation (see tests/test_errors.py).
+    """
+
+    name: str
+    args: tuple[str, ...]
+    must_say: tuple[str, ...]
+    files: dict[str, str] = field(default_factory=dict)
+    setup: str = ""
+
+
+CASES: list[Case] = [
+    Case("unknown config group value", ("role=mayor",), ("role", "mayor", "co_producer")),
+    Case("unknown arrangement preset", ("arrangement=atlantis",), ("arrangement", "atlantis", "zwartwerken")),
+    Case("unknown regime preset", ("regime=halfway",), ("regime", "halfway", "open_creation_closed_use")),
+    Case("unknown analytics level", ("analytics=crystal_ball",), ("analytics", "crystal_ball", "profiling")),
+    Case("unknown phase setting", ("regime.use=sometimes",), ("regime.use", "sometimes", "open, restricted, closed")),
+    Case("misspelt key", ("run.rouns=5",), ("run.rouns", "rounds")),
+    Case("misspelt group key", ("wrold.places=5",), ("wrold",)),
+    Case("wrong type (text for a number)", ("run.rounds=many",), ("run.rounds", "many", "integer")),
+    Case("wrong type (fraction for a count)", ("run.replications=2.5",), ("run.replications", "2.5", "integer")),
+    Case("wrong type (text for a switch)", ("privacy.pseudonymisation=maybe",), ("privacy.pseudonymisation", "maybe")),
+    Case("zero rounds", ("run.rounds=0",), ("run.rounds", "0", "[1, 100000]")),
+    Case("negative count", ("world.actors=-5",), ("world.actors", "-5", "integer")),
+    Case("negative count of partners", ("partners.count=-1",), ("partners.count", "-1")),
+    Case("probability above 1", ("partners.alignment=1.5",), ("partners.alignment", "1.5", "[0, 1]")),
+    Case("probability below 0", ("world.driver_prevalence=-0.1",), ("world.driver_prevalence", "-0.1", "[0, 1]")),
+    Case("not a number", ("population.fine=nan",), ("population.fine", "nan")),
+    Case("unknown experiment", ("experiment=nope",), ("experiment", "nope", "roles")),
+    Case("bad value in a sweep", ("-m", "regime.use=open,sometimes"), ("regime.use", "sometimes", "sweep cell")),
+    Case("malformed override syntax", ("regime.use=[open",), ("regime.use",)),
+    Case(
+        "malformed YAML scenario file",
+        ("arrangement=_err_malformed",),
+        ("_err_malformed", "line", "well-formed YAML"),
+        files={"scenarios/_err_malformed.yaml": "# @package _global_\narrangement: [unclosed\n"},
+    ),
+    Case(
+        "empty scenario file",
+        ("arrangement=_err_empty",),
+        ("arrangement", "_err_empty", "empty"),
+        files={"scenarios/_err_empty.yaml": ""},
+    ),
+    Case(
+        "scenario file that is not a mapping",
+        ("arrangement=_err_list",),
+        ("arrangement", "_err_list", "mapping"),
+        files={"scenarios/_err_list.yaml": "- just\n- a list\n"},
+    ),
+    Case(
+        "out-of-range value in a scenario file",
+        ("arrangement=_err_range",),
+        ("world.places", "-3", "arrangement preset"),
+        files={"scenarios/_err_range.yaml": "# @package _global_\narrangement:\n  name: x\nworld:\n  places: -3\n"},
+    ),
+    Case(
+        "misspelt key in a scenario file",
+        ("arrangement=_err_key",),
+        ("wrold",),
+        files={"scenarios/_err_key.yaml": "# @package _global_\narrangement:\n  name: x\nwrold:\n  places: 3\n"},
+    ),
+    Case(
+        "code in a scenario file (unsafe YAML tag)",
+        ("arrangement=_err_tag",),
+        ("_err_tag", "python/object"),
+        files={"scenarios/_err_tag.yaml": "# @package _global_\nrun:\n  rounds: !!python/object/apply:os.getpid []\n"},
+    ),
+    Case(
+        "sweep summary of a missing folder",
+        ("sweep", "summarize", "no/such/folder"),
+        ("no/such/folder", "not a folder"),
+    ),
+    Case("sweep summary of a foreign folder", ("sweep", "summarize", "."), ("holds no sweep cells",)),
+]
+
+
+def render() -> str:
+    """docs/errors.md: one row per case."""
+    lines = [
+        "# Error cases",
+        "",
+        "Generated from `tests/error_cases.py` (run `python tests/error_cases.py`); every row is",
+        "a test in `tests/test_errors.py`: the command exits with status 2, prints no traceback,",
+        "names what its row says, and writes nothing.",
+        "",
+        "| case | command | the message names |",
+        "|---|---|---|",
+    ]
+    for c in CASES:
+        cmd = "python -m sim " + " ".join(c.args)
+        if c.files:
+            cmd += " (with " + ", ".join(f"`{p}`" for p in c.files) + ")"
+        says = ", ".join(f"`{w}`" for w in c.must_say)
+        lines.append(f"| {c.name} | `{cmd}` | {says} |".replace("` (with", "` (with"))
+    lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    out = Path(__file__).resolve().parent.parent / "docs" / "errors.md"
+    out.write_text(render())
+    print(f"wrote {out}")
