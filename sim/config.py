@@ -31,6 +31,11 @@ ROLES = (
 )
 ANALYTICS_LEVELS = ("monitoring", "realtime", "predictive", "profiling", "discovery")
 RESOLUTIONS = ("place", "individual")
+PROFILES = ("trait", "score")
+LAYOUTS = ("random", "regular")
+TARGETING = ("excess", "proportional")
+DISPATCH = ("spread", "draw")
+THRESHOLDS = ("naive", "robust", "estimated")
 REGIME_PRESETS = ("open", "closed", "open_creation_closed_use", "closed_creation_open_use")
 # Phases (framing, collection, interpretation, use) of each named regime (table 1).
 REGIME_PRESET_PHASES = {
@@ -92,6 +97,13 @@ class WorldConfig:
     proxy_given_no_driver: float = _num(0.1, 0.0, 1.0, "P(proxy | no driver)")
     noise_feature_rate: float = _num(0.3, 0.0, 1.0, "P(noise feature present)")
     place_size_spread: float = _num(0.5, 0.0, 3.0, "lognormal sd of place populations")
+    layout: str = _choice(
+        "random",
+        LAYOUTS,
+        "random: drawn homes, sizes and drivers; regular: actor i at place i mod places "
+        "(equal sizes), every driver at the first round(driver_prevalence x places) places",
+    )
+
 
 
 @dataclass
@@ -118,6 +130,15 @@ class PopulationConfig:
     experience_weight: float = _num(0.3, 0.0, 1.0, "weight of neighbours' experience")
     own_experience_weight: float = _num(0.5, 0.0, 1.0, "belief jump after being caught")
     gain_noise: float = _num(0.25, 0.0, 1.0, "round-to-round gain fluctuation (+/-)")
+    # Score profiling (analytics.profile=score): a true score per actor, an observed
+    # score the actor can shift (Hardt et al. 2016; Perdomo et al. 2020).
+    score_mean: float = _num(0.0, -1e6, 1e6, "mean of the true score")
+    score_sd: float = _num(1.0, 0.0, 1e6, "sd of the true score (normal)")
+    score_anchor: float = _num(0.0, -10.0, 10.0, "observed-score shift per unit of the believed threshold")
+    decision_gain: float = _num(0.0, 0.0, 1e6, "gain from being cleared (observed score >= threshold)")
+    score_cost: float = _num(1.0, 1e-6, 1e6, "cost per unit of raising the observed score")
+    threshold_noise: float = _num(0.2, 0.0, 1e6, "sd of actors' estimate of a threshold they cannot see")
+
 
 
 @dataclass
@@ -135,6 +156,18 @@ class GovernmentConfig:
     voice_weight: float = _num(0.3, 0.0, 1.0, "weight of partners' analyses when heard")
     residual_weight: float = _num(0.1, 0.0, 1.0, "weight of raw records beside the model")
     prior_records: float = _num(1.0, 0.0, 1e9, "recorded incidents per place at the start")
+    prior_records_driver: float = _num(0.0, 0.0, 1e9, "extra recorded incidents at the start where a driver is")
+    targeting: str = _choice(
+        "excess", TARGETING, "capacity share by (estimate - min)^focus (excess) or estimate^focus (proportional)"
+    )
+    dispatch: str = _choice(
+        "spread", DISPATCH, "spread: units split over places; draw: each whole unit inspects one resident"
+    )
+    reporting: float = _num(0.0, 0.0, 1.0, "share of undetected violations residents report")
+    adaptation: float = _num(0.0, 0.0, 1.0, "inspection-rate step per kEUR net return per inspection (0: fixed)")
+    threshold: str = _choice("naive", THRESHOLDS, "score threshold: cut-off, gaming-robust, or estimated mean")
+    qualification: float = _num(0.0, -1e6, 1e6, "true score from which an actor should be cleared")
+
 
 
 @dataclass
@@ -258,6 +291,7 @@ class AnalyticsConfig:
     features_searched: int = _num(5, 1, 1000, "candidate features the analysis searches")
     smoothing: float = _num(0.0, 0.0, 0.99, "forecast smoothing of the allocation")
     profile_focus: float = _num(1.0, 1.0, 100.0, "inspection ratio profiled/not profiled")
+    profile: str = _choice("trait", PROFILES, "individual targeting on the observable trait or a score threshold")
     privacy: float = _num(0.1, 0.0, 1.0, "privacy exposure of the processing")
     steps: float = _num(1.0, 0.0, 100.0, "analytics effort (x valuation.analytics_cost)")
 

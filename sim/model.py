@@ -19,6 +19,7 @@ from sim.agents import Partner, Professional, admits
 from sim.config import SimConfig
 from sim.kernels import population as kp
 from sim.world import (
+    STREAM_INSPECTIONS,
     STREAM_PARTNERS,
     STREAM_ROUND,
     generator,
@@ -61,7 +62,8 @@ class GovernanceModel(mesa.Model):
         self.noise_cols = np.arange(d + p, self.features.shape[1])
         self.opportunity0 = 1.0 + cfg.world.driver_effect * self.world.drivers.sum(axis=1)
         # Government state: records, knowledge base, allocation memory.
-        self.records = np.full(n_places, cfg.government.prior_records, dtype=np.float64)
+        g = cfg.government
+        self.records = g.prior_records + g.prior_records_driver * self.cause_present.astype(np.float64)
         self.history: list[np.ndarray] = [self.records.copy()]
         self.votes_yes = np.zeros(n_places)
         self.votes_no = np.zeros(n_places)
@@ -74,6 +76,24 @@ class GovernanceModel(mesa.Model):
         self.at_place = np.bincount(self.actors["place"], minlength=n_places).astype(np.float64)
         self.legitimacy = cfg.legitimacy.initial
         self.believed_cause = -1
+        self._own_frame: np.ndarray | None = None
+        self._own_centred: tuple[np.ndarray, np.ndarray] | None = None
+        self.fitted_effect = 0.0  # mean record with - without the chosen feature (analysis)
+        self._first_noise = d + p
+        # Where each inspection unit went last round (draw dispatch), for interpretation.
+        self.dispatch_p: np.ndarray | None = None
+        # One stream for the whole replication: a seeded generator per round would cost
+        # more than the rest of a round of a small world.
+        self._inspection_rng = _LazyGenerator(cfg.run.seed, replication, STREAM_INSPECTIONS)
+        # Inspection capacity per 1,000 actors; moves each round if government.adaptation > 0.
+        self.capacity = g.capacity
+        # Score profiling: the threshold in force and the government's estimate of the
+        # mean observed score (least squares), both starting at the cut-off.
+        self.threshold = g.qualification
+        self.score_estimate = g.qualification
+        self.scoring = cfg.analytics.resolution == "individual" and cfg.analytics.profile == "score"
+        self.fsum_prev = np.zeros((n_places, kp.N_FSUM))
+        self._driver_count = self.world.drivers.sum(axis=1).astype(np.float64)
         self._make_partners()
         self._make_professionals()
 
@@ -104,8 +124,10 @@ class GovernanceModel(mesa.Model):
         cfg = self.cfg
         t = self.round
         seed, rep = cfg.run.seed, self.replication
+        # Built on first use: a seeded generator costs ~30 us, which dominates a round
+        # of a small world (validation runs take millions of rounds).
         rng = {
-            s: generator(seed, rep, STREAM_ROUND, t, s)
+            s: _LazyGenerator(seed, rep, STREAM_ROUND, t, s)
             for s in (S_FRAMING, S_COLLECTION, S_INTERPRETATION, S_ALLOCATION)
         }
 
@@ -118,10 +140,18 @@ class GovernanceModel(mesa.Model):
         record = self.outcomes(tally, belief_sum, alloc, data_shared, heard, contested)
         record.update(
             cause_considered=float(cause_considered),
-            cause_identified=float(self.believed_cause in set(self.driver_cols.tolist())),
+            cause_identified=float(0 <= self.believed_cause < len(self.driver_cols)),  # drivers: first columns
             false_discoveries=float(false_discoveries),
             record_accuracy=self.record_accuracy,
         )
+        if self.scoring:
+            t_sum = self.tally_prev.sum(axis=0)
+            record.update(
+                score_threshold=float(self.threshold),
+                score_estimate=float(self.score_estimate),
+                misclassified=float(t_sum[kp.T_FALSE_CLEARED] + t_sum[kp.T_FALSE_FLAGGED]) / self.n_actors,
+                gaming_burden=float(self.fsum_prev[:, kp.F_BURDEN].sum()) / self.n_actors,
+            )
         self.round += 1
         record["round"] = self.round
         self.record = record
@@ -140,9 +170,11 @@ class GovernanceModel(mesa.Model):
         own = np.concatenate([self.proxy_cols, self.noise_cols[:n_own_noise]])
         added: list[int] = []
         setting = cfg.regime.framing
-        u_prof = rng.random(len(self.professionals))
-        u_part = rng.random(len(self.partners))
-        d_pick = rng.integers(len(self.driver_cols), size=len(self.professionals) + len(self.partners))
+        n_prof, n_part = len(self.professionals), len(self.partners)
+        # Empty draws consume nothing, so skipping them leaves the stream unchanged.
+        u_prof = rng.random(n_prof) if n_prof else _EMPTY
+        u_part = rng.random(n_part) if n_part else _EMPTY
+        d_pick = rng.integers(len(self.driver_cols), size=n_prof + n_part) if n_prof + n_part else _EMPTY_INT
         if setting != "closed":
             # Professionals share the public goal: admitted to open and restricted.
             for j, prof in enumerate(self.professionals):
@@ -154,6 +186,10 @@ class GovernanceModel(mesa.Model):
                         added.append(int(self.driver_cols[d_pick[len(self.professionals) + j]]))
                     else:
                         added.append(int(self.noise_cols[partner.pet_feature]))
+        if not added:  # the own frame alone (never a driver column); built once
+            if self._own_frame is None:
+                self._own_frame = np.unique(own).astype(np.int64)
+            return self._own_frame, False
         candidates = np.unique(np.concatenate([own, np.array(added, dtype=np.int64)])).astype(np.int64)
         considered = bool(np.isin(self.driver_cols, candidates).any())
         return candidates, considered
@@ -166,15 +202,20 @@ class GovernanceModel(mesa.Model):
         discover, so records follow the allocation (the runaway loop). Partners
         asked (all where open, aligned ones where restricted) decide to share;
         shared data is aggregated to groups of ``privacy.min_group_size`` when
-        pseudonymised. Returns the share of partner data shared and what partners
-        observed (their view of the truth, used in their own analyses).
+        pseudonymised. Residents report a share ``government.reporting`` of the
+        violations not discovered. With whole inspections (draw dispatch) and an
+        interpretation that is not closed, a discovery is read together with how
+        likely the government was to look there: it counts with probability
+        min_j p_j / p_k (Ensign et al. 2018's correction of the runaway loop).
+        Returns the share of partner data shared and what partners observed
+        (their view of the truth, used in their own analyses).
         """
         cfg = self.cfg
         last = self.tally_prev
         violations = last[:, kp.T_VIOLATIONS].astype(np.float64)
         new = last[:, kp.T_CAUGHT].astype(np.float64)
         audience = self._audience()
-        noise = 0.15 * (2.0 * rng.random(len(self.partners)) - 1.0)
+        noise = 0.15 * (2.0 * rng.random(len(self.partners)) - 1.0) if self.partners else _EMPTY
         held = shared = 0.0
         observed = np.zeros_like(violations)
         for j, partner in enumerate(self.partners):
@@ -197,13 +238,18 @@ class GovernanceModel(mesa.Model):
                     seen = np.where(seen >= cfg.privacy.min_group_size, seen, 0.0)
                 new = new + seen
                 shared += amount
-        self.records = cfg.government.memory * self.records + new
+        g = cfg.government
+        caught = last[:, kp.T_CAUGHT]
+        if self.dispatch_p is not None and cfg.regime.interpretation != "closed":
+            p = self.dispatch_p
+            keep = np.where(p > 0, p[p > 0].min() / np.maximum(p, 1e-300), 0.0)
+            new = new - caught + self._inspection_rng.binomial(caught, np.minimum(keep, 1.0))
+        if g.reporting > 0:
+            new = new + rng.binomial(last[:, kp.T_VIOLATIONS] - caught, g.reporting)
+        self.records = g.memory * self.records + new
         self.history.append(self.records.copy())
         # How well this round's records reflect where violations really happened.
-        if self.round > 0 and violations.std() > 0 and self.records.std() > 0:
-            self.record_accuracy = float(np.corrcoef(self.records, violations)[0, 1])
-        else:
-            self.record_accuracy = 0.0
+        self.record_accuracy = _correlation(self.records, violations) if self.round > 0 else 0.0
         data_shared = shared / held if held > 0 else 0.0
         self._data_shared = data_shared
         return data_shared, observed
@@ -221,37 +267,52 @@ class GovernanceModel(mesa.Model):
     def analysis(self, candidates: np.ndarray) -> tuple[np.ndarray, int, int]:
         """Search the candidate features for the strongest correlate of the records.
 
-        Uses the records ``analytics.lag`` rounds old. Each candidate is tested
+        With score profiling the government first re-estimates the mean observed
+        score by least squares on last round's scores. Uses the records
+        ``analytics.lag`` rounds old. Each candidate is tested
         (Pearson correlation, two-sided t-test at ``government.significance``);
         noise features that pass are false discoveries. The fitted harm is the
         mean record of places sharing the chosen feature's value, plus a share of
         each place's own residual.
         """
         cfg = self.cfg
+        if self.scoring and self.round > 0:
+            # Least squares for a location: the mean of last round's observed scores.
+            self.score_estimate = float(self.fsum_prev[:, kp.F_SCORE].sum()) / self.n_actors
         lag = cfg.analytics.lag
         y = self.history[max(len(self.history) - 1 - lag, 0)]
-        x = self.features[:, candidates]
+        if candidates is self._own_frame and self._own_centred is not None:
+            xc, sxx = self._own_centred  # the own frame's features do not change
+        else:
+            x = self.features[:, candidates]
+            xc = x - x.mean(axis=0)
+            sxx = (xc**2).sum(axis=0)
+            if candidates is self._own_frame:
+                self._own_centred = (xc, sxx)
         n = y.shape[0]
         yc = y - y.mean()
-        xc = x - x.mean(axis=0)
-        denom = np.sqrt((xc**2).sum(axis=0) * (yc**2).sum())
-        with np.errstate(invalid="ignore", divide="ignore"):
-            r = np.where(denom > 0, (xc * yc[:, None]).sum(axis=0) / denom, 0.0)
+        denom = np.sqrt(sxx * (yc**2).sum())
+        r = np.zeros_like(denom)
+        np.divide((xc * yc[:, None]).sum(axis=0), denom, out=r, where=denom > 0)
         false_discoveries = 0
         if n > 2:
             rr = np.clip(r, -0.999999, 0.999999)
             tstat = rr * np.sqrt((n - 2) / (1 - rr**2))
             pval = 2 * stats.t.sf(np.abs(tstat), n - 2)
             significant = (pval < cfg.government.significance) & (denom > 0)
-            false_discoveries = int(np.sum(significant & np.isin(candidates, self.noise_cols)))
+            # Noise features are the last columns.
+            false_discoveries = int(np.sum(significant & (candidates >= self._first_noise)))
         best = int(np.argmax(r)) if r.size else -1
         if best < 0 or r[best] <= 0:
             self.believed_cause = -1
+            self.fitted_effect = 0.0
             return y.copy(), -1, false_discoveries
         chosen = int(candidates[best])
         self.believed_cause = chosen
         xf = self.features[:, chosen] > 0.5
-        fit = np.where(xf, y[xf].mean(), y[~xf].mean() if (~xf).any() else 0.0)
+        with_x, without_x = y[xf].mean(), y[~xf].mean() if (~xf).any() else 0.0
+        self.fitted_effect = float(with_x - without_x)  # what the analysis takes as the feature's effect
+        fit = np.where(xf, with_x, without_x)
         w = cfg.government.residual_weight
         return fit + w * (y - fit), chosen, false_discoveries
 
@@ -322,25 +383,35 @@ class GovernanceModel(mesa.Model):
         """Turn the estimate into interventions according to the role.
 
         Capacity goes to places in proportion to (estimate - its minimum) to the
-        power ``targeting_focus``. Partners take on work where the role invites it,
+        power ``targeting_focus`` (``government.targeting=proportional``: to the
+        estimate itself to that power). With ``government.adaptation > 0`` the
+        capacity first moves by the net return per inspection of last round (what
+        its inspections found, times the harm a catch undoes, minus the unit
+        cost). Partners take on work where the role invites it,
         in proportion to capacity, alignment, trust and involvement; the government
         buys only the rest. Partners who do not see the results target by their
         own data. A commissioner's contractors put the misaligned share of the
-        work where their performance measure is easiest to meet.
+        work where their performance measure is easiest to meet. Inspection units
+        are spread over places (``dispatch=spread``: detection 1 - exp(-units /
+        residents)) or drawn whole (``dispatch=draw``: each unit goes to a place
+        drawn by share and inspects one resident there).
         """
         cfg, role = self.cfg, self.cfg.role
+        g = cfg.government
+        if g.adaptation > 0:
+            self._adapt_capacity()
         n_places = estimate.shape[0]
         if cfg.analytics.smoothing > 0 and self.estimate_prev is not None:
             estimate = cfg.analytics.smoothing * self.estimate_prev + (1 - cfg.analytics.smoothing) * estimate
         self.estimate_prev = estimate
-        share = _target_share(estimate, cfg.government.targeting_focus)
+        share = _target_share(estimate, g.targeting_focus, g.targeting == "proportional")
         if not cfg.government.exploratory:
             # Blueprint: the allocation of the first round is kept (table 4).
             if self.fixed_share is None:
                 self.fixed_share = share
             share = self.fixed_share
-        capacity = cfg.government.capacity * self.n_actors / 1000.0
-        u_reuse = rng.random(len(self.partners))
+        capacity = self.capacity * self.n_actors / 1000.0
+        u_reuse = rng.random(len(self.partners)) if self.partners else _EMPTY
         partner_units = np.zeros(n_places)
         reusers = 0
         for j, p in enumerate(self.partners):
@@ -388,8 +459,10 @@ class GovernanceModel(mesa.Model):
         enforce = own_units * role.enforcement
         prevent = own_units * (1.0 - role.enforcement) + partner_units
         n_here = np.maximum(self.at_place, 1.0)
-        detect = 1.0 - np.exp(-enforce / n_here)
-        g = cfg.government
+        if g.dispatch == "draw":
+            detect = self._draw_inspections(enforce, n_here)
+        else:
+            detect = 1.0 - np.exp(-enforce / n_here)
         self.prevention = g.prevention_decay * self.prevention + g.prevention_efficacy * prevent / n_here
         total = own_units + partner_units
         self.last_units = total
@@ -405,13 +478,53 @@ class GovernanceModel(mesa.Model):
             "reusers": float(reusers),
         }
 
+    def _adapt_capacity(self) -> None:
+        """Move the inspection rate along the regulator's net return per inspection.
+
+        The regulator sees only what its inspections found last round: the share of
+        inspected actors who violated. Each catch undoes ``recovery x harm_cost``
+        kEUR of harm, each inspection costs the unit cost; the inspection rate
+        (capacity / 1,000) moves by ``adaptation`` times that net return
+        (projected gradient ascent on its own account, Tsebelis 1989).
+        """
+        cfg, g = self.cfg, self.cfg.government
+        caught = float(self.tally_prev[:, kp.T_CAUGHT].sum())
+        checked = caught + float(self.tally_prev[:, kp.T_INNOCENT_CHECKED].sum())
+        if checked <= 0:
+            return
+        v = cfg.valuation
+        net = v.harm_cost * g.recovery * caught / checked - v.unit_cost * cfg.role.unit_cost_factor
+        self.capacity = min(max(self.capacity + 1000.0 * g.adaptation * net, 0.0), 1000.0)
+
+    def _draw_inspections(self, enforce: np.ndarray, n_here: np.ndarray) -> np.ndarray:
+        """Send whole inspection units to places drawn by share; each inspects one resident.
+
+        The number of units is the capacity, rounded up or down at random (keeping
+        its mean). Returns the probability that a resident is inspected.
+        """
+        total = float(enforce.sum())
+        if total <= 0:
+            self.dispatch_p = None
+            return np.zeros_like(enforce)
+        rng = self._inspection_rng
+        whole = math.floor(total)
+        units = whole + int(rng.random() < total - whole)
+        self.dispatch_p = enforce / total
+        counts = rng.multinomial(units, self.dispatch_p)
+        return np.minimum(counts / n_here, 1.0)
+
     # 6. reflexive response -------------------------------------------------
     def reflexive_response(self, alloc) -> tuple[np.ndarray, np.ndarray]:
-        """Run the population kernel: actors learn, choose and meet enforcement."""
+        """Run the population kernel: actors learn, choose and meet enforcement.
+
+        With score profiling the government's threshold is the cut-off
+        (``naive``), the cut-off plus the most a cleared decision is worth moving
+        for, decision_gain / score_cost (``robust``, Hardt et al. 2016), or its
+        least-squares estimate of the mean observed score (``estimated``).
+        """
         cfg, p = self.cfg, self.cfg.population
-        drivers = self.world.drivers.astype(np.float64)
         relief = np.exp(-self.prevention)
-        opportunity = 1.0 + cfg.world.driver_effect * (drivers.sum(axis=1) * relief)
+        opportunity = 1.0 + cfg.world.driver_effect * (self._driver_count * relief)
         mult_hi = mult_lo = 1.0
         if cfg.analytics.resolution == "individual":
             share_t = float(self.actors["trait"].mean())
@@ -435,10 +548,11 @@ class GovernanceModel(mesa.Model):
             mult_hi,
             mult_lo,
             p.violation_cost,
+            *self._score_params(),
         )
         detect = alloc["detect"]
         key = round_key(cfg.run.seed, self.replication, self.round)
-        tally, belief_sum = kp.respond(
+        tally, fsum = kp.respond(
             self.actors,
             opportunity,
             self.opportunity0,
@@ -453,7 +567,21 @@ class GovernanceModel(mesa.Model):
         self.neighbour_rate = np.where(violations > 0, tally[:, kp.T_CAUGHT] / np.maximum(violations, 1), 0.0)
         self.at_place = tally[:, kp.T_ACTORS].astype(np.float64)
         self.tally_prev = tally
-        return tally, belief_sum
+        self.fsum_prev = fsum
+        return tally, fsum[:, kp.F_BELIEF]
+
+    def _score_params(self) -> tuple:
+        """The kernel's score-profiling parameters (all off without score profiling)."""
+        if not self.scoring:
+            return ()
+        p, g = self.cfg.population, self.cfg.government
+        if g.threshold == "robust":
+            self.threshold = g.qualification + p.decision_gain / p.score_cost
+        elif g.threshold == "estimated":
+            self.threshold = self.score_estimate
+        else:
+            self.threshold = g.qualification
+        return (True, self.threshold, p.score_anchor, p.decision_gain, p.score_cost, p.threshold_noise, g.qualification)
 
     # 7. outcomes -----------------------------------------------------------
     def outcomes(self, tally, belief_sum, alloc, data_shared, heard, contested) -> dict[str, float]:
@@ -461,12 +589,12 @@ class GovernanceModel(mesa.Model):
         cfg = self.cfg
         v, w = cfg.valuation, cfg.weights
         n = float(self.n_actors)
-        total = tally.sum(axis=0).astype(np.float64)
+        total = [float(x) for x in tally.sum(axis=0).tolist()]  # Python floats: cheaper scalar arithmetic
         potential = total[kp.T_POTENTIAL]
         violations = total[kp.T_VIOLATIONS]
         caught = total[kp.T_CAUGHT]
         harm = violations - cfg.government.recovery * caught
-        results = float(np.clip((potential - harm) / potential, 0.0, 1.0)) if potential > 0 else 0.0
+        results = min(max((potential - harm) / potential, 0.0), 1.0) if potential > 0 else 0.0
         evasion_rate = (total[kp.T_EVADING] + total[kp.T_GAMED]) / n
         displacement_rate = total[kp.T_MOVED] / n
         # Production costs: own units, analytics, open tables, platform, role overhead.
@@ -503,7 +631,7 @@ class GovernanceModel(mesa.Model):
             if wsum > 0
             else self.legitimacy
         )
-        self.legitimacy = float(np.clip(self.legitimacy + L.rate * (target - self.legitimacy), 0.0, 1.0))
+        self.legitimacy = min(max(self.legitimacy + L.rate * (target - self.legitimacy), 0.0), 1.0)
         audience = self._audience()
         for p in self.partners:
             harmed = p.data_cost * (0.4 + 0.6 * audience) * p.shared
@@ -550,9 +678,37 @@ class GovernanceModel(mesa.Model):
         }
 
 
-def _target_share(estimate: np.ndarray, focus: float) -> np.ndarray:
-    """Capacity share per place: (estimate - min)^focus, normalised; uniform if flat."""
-    excess = np.maximum(estimate - np.min(estimate), 0.0)
+def _correlation(x: np.ndarray, y: np.ndarray) -> float:
+    """Pearson correlation; 0 if either is constant (cheaper than np.corrcoef)."""
+    xc, yc = x - x.mean(), y - y.mean()
+    sxx, syy = float(xc @ xc), float(yc @ yc)
+    if sxx <= 0.0 or syy <= 0.0:
+        return 0.0
+    return float(xc @ yc) / math.sqrt(sxx * syy)
+
+
+_EMPTY = np.zeros(0)
+_EMPTY_INT = np.zeros(0, dtype=np.int64)
+
+
+class _LazyGenerator:
+    """A :func:`sim.world.generator` that is only built when a phase first draws."""
+
+    __slots__ = ("_keys", "_gen")
+
+    def __init__(self, *keys: int) -> None:
+        self._keys = keys
+        self._gen: np.random.Generator | None = None
+
+    def __getattr__(self, name: str):
+        if self._gen is None:
+            self._gen = generator(*self._keys)
+        return getattr(self._gen, name)
+
+
+def _target_share(estimate: np.ndarray, focus: float, proportional: bool = False) -> np.ndarray:
+    """Capacity share per place: (estimate - min)^focus (or estimate^focus), normalised; uniform if flat."""
+    excess = np.maximum(estimate, 0.0) if proportional else np.maximum(estimate - np.min(estimate), 0.0)
     if focus != 1.0:
         excess = excess**focus
     total = excess.sum()

@@ -21,6 +21,7 @@ NOISE_FEATURES = 200
 STREAM_WORLD = 1
 STREAM_PARTNERS = 2
 STREAM_PROFESSIONALS = 3
+STREAM_INSPECTIONS = 4  # whole inspections (draw dispatch) and how they are read, all rounds
 STREAM_ROUND = 10
 
 
@@ -67,6 +68,8 @@ def make_world(cfg: SimConfig, replication: int) -> World:
     w = cfg.world
     rng = generator(cfg.run.seed, replication, STREAM_WORLD)
     drivers = rng.random((w.places, w.drivers)) < w.driver_prevalence
+    if w.layout == "regular":  # a designed world (the draws above are still made: same streams)
+        drivers[:] = (np.arange(w.places) < round(w.driver_prevalence * w.places))[:, None]
     proxies = np.zeros((w.places, w.proxies), dtype=bool)
     u = rng.random((w.places, max(w.proxies, 1)))
     for j in range(w.proxies):
@@ -75,6 +78,8 @@ def make_world(cfg: SimConfig, replication: int) -> World:
     n_noise = max(NOISE_FEATURES, cfg.analytics.features_searched)
     noise = rng.random((w.places, n_noise)) < w.noise_feature_rate
     weights = rng.lognormal(0.0, w.place_size_spread, w.places) if w.place_size_spread > 0 else np.ones(w.places)
+    if w.layout == "regular":
+        weights = np.ones(w.places)
     return World(drivers=drivers, proxies=proxies, noise=noise, weights=weights / weights.sum())
 
 
@@ -83,12 +88,15 @@ def make_actors(cfg: SimConfig, replication: int, world: World) -> dict[str, np.
 
     Returns:
         Arrays ``place`` (int32), ``gain``, ``risk``, ``sophistication``, ``belief``
-        (float32), ``trait``, ``in_circle``, ``caught``, ``action`` (int8).
+        (float32), ``trait``, ``in_circle``, ``caught``, ``action`` (int8); with
+        score profiling also ``score`` (float32, the true score).
     """
     p = cfg.population
     n = cfg.world.actors
     rng = generator(cfg.run.seed, replication, STREAM_WORLD, 1)
     place = rng.choice(cfg.world.places, size=n, p=world.weights).astype(np.int32)
+    if cfg.world.layout == "regular":
+        place = (np.arange(n) % cfg.world.places).astype(np.int32)
     trait = (rng.random(n) < p.trait_share).astype(np.int8)
     gain = (
         rng.lognormal(np.log(max(p.gain_mean, 1e-12)), p.gain_spread, n)
@@ -111,6 +119,10 @@ def make_actors(cfg: SimConfig, replication: int, world: World) -> dict[str, np.
         soph = rng.beta(m * c, (1.0 - m) * c, n)
     else:
         soph = np.full(n, m)
+    extra = {}
+    if cfg.analytics.resolution == "individual" and cfg.analytics.profile == "score":
+        # Drawn after everything else, so that the other arrays stay common.
+        extra["score"] = rng.normal(p.score_mean, p.score_sd, n).astype(np.float32)
     return {
         "place": place,
         "gain": gain,
@@ -121,4 +133,5 @@ def make_actors(cfg: SimConfig, replication: int, world: World) -> dict[str, np.
         "in_circle": in_circle,
         "caught": np.zeros(n, dtype=np.int8),
         "action": np.zeros(n, dtype=np.int8),
+        **extra,
     }

@@ -34,7 +34,15 @@ T_GAMED = 5  # actors who changed their observed trait
 T_CAUGHT = 6  # violations detected
 T_INNOCENT_CHECKED = 7  # compliant actors inspected
 T_SAW_TARGETING = 8  # actors who could see the published targeting
-N_TALLY = 9
+T_FALSE_CLEARED = 9  # score profiling: unqualified actors classified as cleared
+T_FALSE_FLAGGED = 10  # score profiling: qualified actors classified as flagged
+N_TALLY = 11
+
+# Columns of the per-place float sums.
+F_BELIEF = 0  # sum of beliefs after learning
+F_SCORE = 1  # score profiling: sum of observed scores
+F_BURDEN = 2  # score profiling: manipulation cost paid by qualified actors
+N_FSUM = 3
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -44,6 +52,7 @@ _S27 = np.uint64(27)
 _S31 = np.uint64(31)
 _S11 = np.uint64(11)
 _INV53 = 1.0 / 9007199254740992.0
+_TWO_PI = 2.0 * np.pi
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -78,6 +87,7 @@ def _respond_chunk(
     in_circle,
     caught,
     action,
+    score,
     opportunity,
     opportunity0,
     detect,
@@ -86,7 +96,7 @@ def _respond_chunk(
     params,
     key,
     tally,
-    belief_sum,
+    fsum,
 ):
     n_places = opportunity.shape[0]
     visibility = params[0]  # 0 closed, 1 restricted circle, 2 public
@@ -104,6 +114,13 @@ def _respond_chunk(
     pub_hi = params[12]  # published multiplier, trait holders
     pub_lo = params[13]  # published multiplier, others
     effort = params[14]  # fixed cost of any violation (effort, moral cost)
+    scoring = params[15] != 0.0  # profile on a score against a threshold
+    tau = params[16]  # the government's threshold (published)
+    anchor = params[17]  # shift of the observed score per unit of the believed threshold
+    decision_gain = params[18]  # gain from being cleared (observed score >= threshold)
+    score_cost = params[19]  # cost per unit of raising the observed score
+    tau_noise = params[20]  # sd of the threshold as estimated by actors who cannot see it
+    qualification = params[21]  # true score from which an actor should be cleared
     ukey = np.uint64(key)
     for i in range(start, stop):
         base = _mix(ukey ^ (np.uint64(i) * _GOLDEN))
@@ -112,6 +129,30 @@ def _respond_chunk(
         b = belief[i]
         sees = visibility >= 2.0 or (visibility >= 1.0 and in_circle[i] != 0)
         has_trait = trait[i] != 0
+        if scoring:
+            # Classification on a manipulable score: the threshold as the actor
+            # believes it (seen, or estimated with noise), anchoring to it, and a
+            # jump up to it when the gain of being cleared covers the cost.
+            tb = tau
+            if not sees and tau_noise > 0.0:
+                z = np.sqrt(-2.0 * np.log(1.0 - _uniform(base, 3))) * np.cos(_TWO_PI * _uniform(base, 4))
+                tb = tau + tau_noise * z
+            x = score[i]
+            obs = x + anchor * tb
+            moved = 0.0
+            if decision_gain > 0.0 and obs < tb and score_cost * (tb - obs) <= decision_gain:
+                moved = tb - obs
+                obs = tb
+                tally[k, T_GAMED] += 1
+            has_trait = obs < tau
+            trait[i] = 1 if has_trait else 0
+            if x >= qualification:
+                fsum[k, F_BURDEN] += score_cost * moved
+                if has_trait:
+                    tally[k, T_FALSE_FLAGGED] += 1
+            elif not has_trait:
+                tally[k, T_FALSE_CLEARED] += 1
+            fsum[k, F_SCORE] += obs
         # Learning: published targeting, own experience, neighbours' experience.
         if sees:
             target = published[k] * (pub_hi if has_trait else pub_lo)
@@ -158,13 +199,13 @@ def _respond_chunk(
             u = g_here - move_cost - b_dest * penalty
             if u > best_u:
                 best, best_u = MOVE, u
-        if has_trait and sees and pub_hi > pub_lo:
+        if has_trait and sees and pub_hi > pub_lo and not scoring:
             u = g_here - game_cost - b * (pub_lo / pub_hi) * penalty
             if u > best_u:
                 best, best_u = GAME, u
         # Consequences: actual enforcement where the actor now is.
         tally[k, T_ACTORS] += 1
-        belief_sum[k] += b
+        fsum[k, F_BELIEF] += b
         if best == MOVE:
             k = dest
             tally[k, T_MOVED] += 1
@@ -202,6 +243,7 @@ def _respond_parallel(
     in_circle,
     caught,
     action,
+    score,
     opportunity,
     opportunity0,
     detect,
@@ -210,7 +252,7 @@ def _respond_parallel(
     params,
     key,
     tallies,
-    belief_sums,
+    fsums,
 ):
     n = place.shape[0]
     n_chunks = tallies.shape[0]
@@ -229,6 +271,7 @@ def _respond_parallel(
             in_circle,
             caught,
             action,
+            score,
             opportunity,
             opportunity0,
             detect,
@@ -237,7 +280,7 @@ def _respond_parallel(
             params,
             key,
             tallies[c],
-            belief_sums[c],
+            fsums[c],
         )
 
 
@@ -252,6 +295,7 @@ def _respond_serial(
     in_circle,
     caught,
     action,
+    score,
     opportunity,
     opportunity0,
     detect,
@@ -260,7 +304,7 @@ def _respond_serial(
     params,
     key,
     tallies,
-    belief_sums,
+    fsums,
 ):
     n = place.shape[0]
     n_chunks = tallies.shape[0]
@@ -279,6 +323,7 @@ def _respond_serial(
             in_circle,
             caught,
             action,
+            score,
             opportunity,
             opportunity0,
             detect,
@@ -287,7 +332,7 @@ def _respond_serial(
             params,
             key,
             tallies[c],
-            belief_sums[c],
+            fsums[c],
         )
 
 
@@ -311,8 +356,9 @@ def respond(
     Args:
         actors: State arrays ``place`` (int32, home), ``gain``, ``risk``,
             ``sophistication``, ``belief`` (float32), ``trait``, ``in_circle``,
-            ``caught``, ``action`` (int8). ``belief``, ``trait``, ``caught`` and
-            ``action`` are updated in place.
+            ``caught``, ``action`` (int8), and ``score`` (float32, true score) when
+            profiling on a score. ``belief``, ``trait``, ``caught`` and ``action``
+            are updated in place.
         opportunity: Gain multiplier per place now (after prevention).
         opportunity0: Gain multiplier per place without any government action.
         detect: Actual inspection probability per actor per place this round.
@@ -323,14 +369,14 @@ def respond(
         parallel: Force the parallel (True) or serial (False) kernel; default by size.
 
     Returns:
-        ``(tally, belief_sum)``: int64 counts per place (columns ``T_*``) and the
-        sum of beliefs per place.
+        ``(tally, fsum)``: int64 counts per place (columns ``T_*``) and float sums
+        per place (columns ``F_*``: beliefs, observed scores, manipulation burden).
     """
     n = actors["place"].shape[0]
     n_places = opportunity.shape[0]
     n_chunks = max(1, -(-n // CHUNK))
     tallies = np.zeros((n_chunks, n_places, N_TALLY), dtype=np.int64)
-    belief_sums = np.zeros((n_chunks, n_places), dtype=np.float64)
+    fsums = np.zeros((n_chunks, n_places, N_FSUM), dtype=np.float64)
     if parallel is None:
         parallel = n >= PARALLEL_MIN_ACTORS
     fn = _respond_parallel if parallel else _respond_serial
@@ -344,6 +390,7 @@ def respond(
         actors["in_circle"],
         actors["caught"],
         actors["action"],
+        actors.get("score", _NO_SCORE),
         opportunity,
         opportunity0,
         detect,
@@ -352,9 +399,14 @@ def respond(
         params,
         np.uint64(key),
         tallies,
-        belief_sums,
+        fsums,
     )
-    return tallies.sum(axis=0), belief_sums.sum(axis=0)
+    if n_chunks == 1:  # small worlds: skip the reduction (same numbers)
+        return tallies[0], fsums[0]
+    return tallies.sum(axis=0), fsums.sum(axis=0)
+
+
+_NO_SCORE = np.zeros(0, dtype=np.float32)  # read only when profiling on a score
 
 
 def pack_params(
@@ -373,8 +425,21 @@ def pack_params(
     pub_hi: float = 1.0,
     pub_lo: float = 1.0,
     effort: float = 0.0,
+    scoring: bool = False,
+    threshold: float = 0.0,
+    anchor: float = 0.0,
+    decision_gain: float = 0.0,
+    score_cost: float = 1.0,
+    threshold_noise: float = 0.0,
+    qualification: float = 0.0,
 ) -> np.ndarray:
-    """Pack the behavioural parameters in the order the kernel reads them."""
+    """Pack the behavioural parameters in the order the kernel reads them.
+
+    The last seven apply only when ``scoring`` (profiling on a score): the
+    government's threshold, actors' anchoring to it, the gain of being cleared,
+    the cost per unit of raising the observed score, the noise of actors'
+    estimate of a threshold they cannot see, and the qualification cut-off.
+    """
     return np.array(
         [
             visibility,
@@ -392,6 +457,13 @@ def pack_params(
             pub_hi,
             pub_lo,
             effort,
+            float(scoring),
+            threshold,
+            anchor,
+            decision_gain,
+            score_cost,
+            threshold_noise,
+            qualification,
         ],
         dtype=np.float64,
     )

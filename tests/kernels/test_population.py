@@ -1,5 +1,7 @@
 """The population kernel against a plain-Python reference of the same rule."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -20,6 +22,12 @@ def py_uniform(key: int, index: int, stream: int) -> float:
     return (py_mix((base + stream * GOLDEN) & MASK) >> 11) * (1.0 / 9007199254740992.0)
 
 
+def py_normal(key: int, index: int) -> float:
+    """Box-Muller from streams 3 and 4."""
+    u1, u2 = py_uniform(key, index, 3), py_uniform(key, index, 4)
+    return math.sqrt(-2.0 * math.log(1.0 - u1)) * math.cos(2.0 * math.pi * u2)
+
+
 def reference(actors, opportunity, opportunity0, detect, published, neighbour_rate, p, key):
     """Plain-Python statement of the rule in sim/kernels/population.py."""
     (
@@ -38,15 +46,39 @@ def reference(actors, opportunity, opportunity0, detect, published, neighbour_ra
         pub_hi,
         pub_lo,
         effort,
+        scoring,
+        tau,
+        anchor,
+        decision_gain,
+        score_cost,
+        tau_noise,
+        qualification,
     ) = p
     n_places = len(opportunity)
     tally = np.zeros((n_places, kp.N_TALLY), dtype=np.int64)
+    fsum = np.zeros((n_places, kp.N_FSUM))
     for i in range(len(actors["place"])):
         k = int(actors["place"][i])
         s = float(actors["sophistication"][i])
         b = float(actors["belief"][i])
         sees = visibility >= 2 or (visibility >= 1 and actors["in_circle"][i] != 0)
         has_trait = actors["trait"][i] != 0
+        if scoring:
+            believed = tau if sees or tau_noise <= 0 else tau + tau_noise * py_normal(key, i)
+            x = float(actors["score"][i])
+            obs = x + anchor * believed
+            moved = 0.0
+            if decision_gain > 0 and obs < believed and score_cost * (believed - obs) <= decision_gain:
+                moved, obs = believed - obs, believed
+                tally[k, kp.T_GAMED] += 1
+            has_trait = obs < tau
+            actors["trait"][i] = int(has_trait)
+            if x >= qualification:
+                fsum[k, kp.F_BURDEN] += score_cost * moved
+                tally[k, kp.T_FALSE_FLAGGED] += has_trait
+            else:
+                tally[k, kp.T_FALSE_CLEARED] += not has_trait
+            fsum[k, kp.F_SCORE] += obs
         if sees:
             b += s * (min(published[k] * (pub_hi if has_trait else pub_lo), 1.0) - b)
             tally[k, kp.T_SAW_TARGETING] += 1
@@ -65,13 +97,14 @@ def reference(actors, opportunity, opportunity0, detect, published, neighbour_ra
         if dest != k:
             bd = min(published[dest] * (pub_hi if has_trait else pub_lo), 1.0) if sees else prior
             options[kp.MOVE] = here - move_cost - bd * pen
-        if has_trait and sees and pub_hi > pub_lo:
+        if has_trait and sees and pub_hi > pub_lo and not scoring:
             options[kp.GAME] = here - game_cost - b * (pub_lo / pub_hi) * pen
         best, best_u = kp.COMPLY, 0.0
         for a in (kp.VIOLATE, kp.EVADE, kp.MOVE, kp.GAME):  # strict improvement, kernel order
             if a in options and options[a] > best_u:
                 best, best_u = a, options[a]
         tally[k, kp.T_ACTORS] += 1
+        fsum[k, kp.F_BELIEF] += b
         if best == kp.MOVE:
             k = dest
             tally[k, kp.T_MOVED] += 1
@@ -93,7 +126,7 @@ def reference(actors, opportunity, opportunity0, detect, published, neighbour_ra
                 actors["caught"][i] = 1
                 tally[k, kp.T_CAUGHT] += 1
         actors["action"][i] = best
-    return tally
+    return tally, fsum
 
 
 def make_state(n, n_places, seed):
@@ -108,6 +141,7 @@ def make_state(n, n_places, seed):
         "in_circle": (rng.random(n) < 0.4).astype(np.int8),
         "caught": (rng.random(n) < 0.1).astype(np.int8),
         "action": np.zeros(n, np.int8),
+        "score": rng.normal(0.1, 1.0, n).astype(np.float32),
     }
 
 
@@ -125,7 +159,7 @@ def test_kernel_matches_reference(visibility, profiling):
     key = 0xDEADBEEF12345
     a, b = make_state(n, n_places, 1), make_state(n, n_places, 1)
     tally, _ = kp.respond(a, opp, opp0, detect, detect, neighbour, params, key, parallel=False)
-    ref = reference(b, opp, opp0, detect, detect, neighbour, params, key)
+    ref, _ = reference(b, opp, opp0, detect, detect, neighbour, params, key)
     np.testing.assert_array_equal(tally, ref)
     for name in ("action", "caught", "trait", "place"):
         np.testing.assert_array_equal(a[name], b[name], err_msg=name)
@@ -133,6 +167,33 @@ def test_kernel_matches_reference(visibility, profiling):
     assert tally[:, kp.T_VIOLATIONS].sum() > 0 and tally[:, kp.T_CAUGHT].sum() > 0
     if visibility == 2:
         assert tally[:, kp.T_MOVED].sum() + tally[:, kp.T_EVADING].sum() > 0
+
+
+@pytest.mark.parametrize("visibility", [0, 1, 2])
+@pytest.mark.parametrize("threshold", [0.0, 0.5])
+def test_kernel_matches_reference_with_score_profiling(visibility, threshold):
+    """Threshold classification on a manipulable score (anchoring, gaming, noisy beliefs)."""
+    n, n_places = 3000, 5
+    rng = np.random.default_rng(9)
+    opp0 = 1 + 3 * (rng.random(n_places) < 0.4)
+    detect = rng.uniform(0, 0.4, n_places)
+    neighbour = rng.uniform(0, 0.3, n_places)
+    params = kp.pack_params(
+        visibility, 5.0, 0.4, 0.3, 0.6, 0.2, 0.3, 0.5, 0.25, 0.05, 2.0, 0.5, 2.0, 0.5, 0.5,
+        scoring=True, threshold=threshold, anchor=0.1, decision_gain=1.0, score_cost=2.0,
+        threshold_noise=0.2, qualification=0.0,
+    )  # fmt: skip
+    key = 0xABCDEF987
+    a, b = make_state(n, n_places, 4), make_state(n, n_places, 4)
+    tally, fsum = kp.respond(a, opp0, opp0, detect, detect, neighbour, params, key, parallel=False)
+    ref, ref_f = reference(b, opp0, opp0, detect, detect, neighbour, params, key)
+    np.testing.assert_array_equal(tally, ref)
+    np.testing.assert_allclose(fsum, ref_f, rtol=1e-9, atol=1e-6)
+    for name in ("action", "caught", "trait"):
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+    assert tally[:, kp.T_GAMED].sum() > 0 and tally[:, kp.T_FALSE_CLEARED].sum() > 0
+    if threshold > 0:  # qualified actors below a raised threshold pay to reach it
+        assert fsum[:, kp.F_BURDEN].sum() > 0
 
 
 def test_rng_matches_pure_python_and_is_uniform():
