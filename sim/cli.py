@@ -50,7 +50,16 @@ def _task(dcfg) -> None:
     t0 = time.perf_counter()
     df = run(cfg)
     run_s = time.perf_counter() - t0
-    summary = write_outputs(df, cfg, out)
+    try:
+        summary = write_outputs(df, cfg, out)
+    except OSError as exc:
+        print(
+            f"error: could not write results to {out}: {exc.strerror or exc}. Each file is written to a "
+            "temporary name and renamed when complete, so nothing partial was left; earlier results are "
+            "untouched.",
+            file=sys.stderr,
+        )
+        sys.exit(1)
     r = summary["regime"]
     print(
         f"arrangement={summary['arrangement']} role={summary['role']} analytics={summary['analytics']} "
@@ -117,6 +126,10 @@ def main(argv: list[str] | None = None) -> int:
             return _fail(exc)
         except Exception as exc:  # a malformed override Hydra cannot even parse
             return _fail(hydra_conf.hydra_error(exc, overrides))
+        try:
+            _check_writable(overrides, multirun)
+        except ConfigError as exc:
+            return _fail(exc)
     if multirun:
         _limit_worker_threads(overrides, len(cells))
     hydra_conf.register()
@@ -139,6 +152,41 @@ def main(argv: list[str] | None = None) -> int:
     if multirun:
         return _report_sweep()
     return 0
+
+
+def _check_writable(overrides: list[str], multirun: bool) -> None:
+    """Fail before any work if the output folder cannot be created or written."""
+    import os
+    import tempfile
+
+    from sim import hydra_conf
+
+    key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
+    plain = [o for o in overrides if "," not in o or o.startswith("hydra.")]
+    try:
+        target = Path(str(hydra_conf.compose(plain, return_hydra_config=True).hydra[key.split(".")[1]].dir))
+    except Exception:  # the composition error itself is reported elsewhere
+        return
+    probe = target
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    problem = None
+    if not probe.is_dir():
+        problem = f"{probe} is not a folder"
+    else:
+        try:
+            fd, tmp = tempfile.mkstemp(dir=probe, prefix=".sim-write-probe.")
+            os.close(fd)
+            os.unlink(tmp)
+        except OSError as exc:
+            problem = f"{probe} is not writable ({exc.strerror})"
+    if problem:
+        raise ConfigError(
+            key,
+            str(target),
+            f"a folder that can be created and written; {problem}",
+            "the command line" if any(o.startswith(key) for o in overrides) else "conf/config.yaml",
+        )
 
 
 def _limit_worker_threads(overrides: list[str], n_cells: int) -> None:

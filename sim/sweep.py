@@ -181,9 +181,18 @@ def collect(root: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
         folder = marker.parent
         try:
             meta = json.loads(marker.read_text())
+            if not cell_is_done(folder, meta["config_hash"]):
+                # Never read a damaged file silently: rerunning the sweep recomputes it.
+                failures.append(
+                    {
+                        "cell": folder.name,
+                        "error": "results damaged on disk (checksum mismatch); rerun the sweep to recompute this cell",
+                    }
+                )
+                continue
             summary = json.loads((folder / "summary.json").read_text())
             df = pd.read_parquet(folder / "rounds.parquet")
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, KeyError, TypeError) as exc:
             failures.append({"cell": folder.name, "error": f"unreadable results: {exc}"})
             continue
         totals = run_totals(df)
@@ -204,6 +213,8 @@ def collect(root: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
             key, _, value = ov.lstrip("+~").partition("=")
             if key not in head and key not in ("experiment", "hydra/launcher") and not key.startswith("hydra"):
                 head[key] = _swept_value(value)
+        for key, value in summary.get("sampled", {}).get("values", {}).items():  # a sampled experiment's draws
+            head.setdefault(key, value)
         head["config_hash"] = meta["config_hash"]
         for k, v in head.items():
             totals[k] = v

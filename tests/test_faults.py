@@ -1,0 +1,165 @@
+"""Faults: kills at random moments, kills during a write, damaged files, full disk, unwritable folders."""
+
+import os
+import random
+import resource
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+
+from sim.run import write_atomic
+
+ENV = {**os.environ, "PYTHONWARNINGS": "ignore"}
+SWEEP = [
+    "-m",
+    "role=producer,regulator,co_producer",
+    "regime.use=open,closed",
+    "world.actors=20000",
+    "run.rounds=15",
+    "run.replications=3",
+    "hydra/launcher=basic",
+]
+
+
+def sim(cwd, *args, **kw):
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True, env=ENV, timeout=600, **kw
+    )
+
+
+def summary(folder):
+    return pd.read_parquet(folder / "summary.parquet")
+
+
+def test_kills_at_random_moments_then_resume_match_an_uninterrupted_sweep(tmp_path):
+    ref = sim(tmp_path, *SWEEP, "hydra.sweep.dir=ref")
+    assert ref.returncode == 0, ref.stderr
+    rng = random.Random(20261129)
+    for _ in range(4):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "sim", *SWEEP, "hydra.sweep.dir=sw"],
+            cwd=tmp_path,
+            env=ENV,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        time.sleep(rng.uniform(1.5, 5.0))
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    final = sim(tmp_path, *SWEEP, "hydra.sweep.dir=sw")
+    assert final.returncode == 0, final.stderr
+    table = summary(tmp_path / "sw")
+    pd.testing.assert_frame_equal(table, summary(tmp_path / "ref"))
+    assert not table.duplicated(["cell", "replication"]).any()
+    assert not list((tmp_path / "sw").rglob("*.tmp"))
+
+
+WRITER = r"""
+import sys
+from pathlib import Path
+from sim.run import write_atomic
+write_atomic(Path(sys.argv[1]), b"x" * 400_000_000)
+"""
+
+
+def test_kill_during_a_write_leaves_the_old_file_or_none(tmp_path):
+    for existing in (None, b"old result"):
+        dest = tmp_path / "rounds.parquet"
+        dest.unlink(missing_ok=True)
+        if existing:
+            dest.write_bytes(existing)
+        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(dest)], env=ENV)
+        deadline = time.time() + 60
+        while time.time() < deadline and not list(tmp_path.glob(".rounds.parquet.*.tmp")):
+            time.sleep(0.001)
+        assert list(tmp_path.glob(".rounds.parquet.*.tmp")), "the write never started"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if existing:
+            assert dest.read_bytes() == existing
+        else:
+            assert not dest.exists()
+
+
+def test_write_atomic_cleans_up_after_an_error(tmp_path, monkeypatch):
+    def boom(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", boom)
+    try:
+        write_atomic(tmp_path / "x.parquet", b"data")
+    except OSError:
+        pass
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_damaged_result_is_detected_and_recomputed(tmp_path):
+    args = [
+        "-m",
+        "role=producer,regulator",
+        "world.actors=4000",
+        "run.rounds=6",
+        "run.replications=2",
+        "hydra/launcher=basic",
+        "hydra.sweep.dir=sw",
+    ]
+    assert sim(tmp_path, *args).returncode == 0
+    before = summary(tmp_path / "sw")
+    victim = next((tmp_path / "sw").glob("role=regulator*/rounds.parquet"))
+    data = bytearray(victim.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    victim.write_bytes(bytes(data))
+    check = sim(tmp_path, "sweep", "summarize", "sw")
+    assert check.returncode == 1 and "damaged" in check.stderr
+    assert set(summary(tmp_path / "sw").role) == {"producer"}, "a damaged cell must not be read"
+    again = sim(tmp_path, *args)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.count(": done") == 1 and again.stdout.count(": skipped") == 1
+    pd.testing.assert_frame_equal(summary(tmp_path / "sw"), before)
+
+
+def _small_disk():
+    # A file-size limit makes large writes fail with EFBIG, as a full disk fails them with ENOSPC.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (40_000, 40_000))
+
+
+def test_full_disk_gives_a_clear_error_and_loses_nothing(tmp_path):
+    args = ["world.actors=4000", "run.rounds=50", "run.replications=10", "hydra.run.dir=out"]
+    r = sim(tmp_path, *args, preexec_fn=_small_disk)
+    assert r.returncode == 1, (r.stdout, r.stderr)
+    assert "could not write results" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "out" / "rounds.parquet").exists()
+    assert not list((tmp_path / "out").glob(".*.tmp"))
+    # A sweep on a full disk keeps the cells already written; a rerun completes it.
+    sweep = [
+        "-m",
+        "run.replications=1,10",
+        "world.actors=4000",
+        "run.rounds=50",
+        "hydra/launcher=basic",
+        "hydra.sweep.dir=sw",
+    ]
+    r = sim(tmp_path, *sweep, preexec_fn=_small_disk)
+    assert r.returncode == 1
+    assert len(list((tmp_path / "sw").glob("*/result.json"))) == 1
+    r = sim(tmp_path, *sweep)
+    assert r.returncode == 0 and r.stdout.count(": skipped") == 1, r.stderr
+    assert len(summary(tmp_path / "sw")) == 11
+
+
+def test_unwritable_results_folder_is_refused_before_any_work(tmp_path):
+    (tmp_path / "results").write_text("a file where the results folder should be")
+    r = sim(tmp_path, "run.rounds=2")
+    assert r.returncode == 2 and "results is not a folder" in r.stderr and "Traceback" not in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results"]
+
+
+def test_a_run_writes_only_inside_its_results_folder(tmp_path):
+    r = sim(tmp_path, "world.actors=2000", "run.rounds=2", "run.replications=2")
+    assert r.returncode == 0, r.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["results"]
