@@ -37,6 +37,7 @@ TARGETING = ("excess", "proportional")
 DISPATCH = ("spread", "draw")
 THRESHOLDS = ("naive", "robust", "estimated")
 REGIME_PRESETS = ("open", "closed", "open_creation_closed_use", "closed_creation_open_use")
+DESIGNS = ("none", "lhs", "sobol", "morris")
 # Phases (framing, collection, interpretation, use) of each named regime (table 1).
 REGIME_PRESET_PHASES = {
     ("open", "open", "open", "open"): "open",
@@ -297,6 +298,29 @@ class AnalyticsConfig:
 
 
 @dataclass
+class SamplingConfig:
+    """A sampled experiment (sim/sampling.py): uncertain parameters drawn from a design.
+
+    A sweep ranges over ``sample``; each index stands for one design point, which
+    is the same on every run (fixed ``seed``). The drawn values replace the named
+    keys when the config is resolved.
+    """
+
+    design: str = _choice(
+        "none",
+        DESIGNS,
+        "none, lhs (Latin hypercube), sobol (Saltelli scheme: Sobol' indices) or morris (elementary effects)",
+    )
+    samples: int = _num(0, 0, 1_000_000, "lhs: points; sobol: base N (N x (D+2) points); morris: trajectories")
+    sample: int = _num(0, 0, 100_000_000, "this cell's design point (0 .. points - 1)")
+    seed: int = _num(0, 0, 2**32 - 1, "seed of the design")
+    levels: int = _num(4, 2, 100, "grid levels of a morris design")
+    parameters: dict[str, Any] = field(
+        default_factory=dict, metadata={"doc": "dotted numeric key -> [low, high], e.g. population.sophistication"}
+    )
+
+
+@dataclass
 class ArrangementConfig:
     """Which arrangement (public issue and its partners) this is."""
 
@@ -324,6 +348,7 @@ class SimConfig:
     valuation: ValuationConfig = field(default_factory=ValuationConfig)
     legitimacy: LegitimacyConfig = field(default_factory=LegitimacyConfig)
     weights: WeightsConfig = field(default_factory=WeightsConfig)
+    sampling: SamplingConfig = field(default_factory=SamplingConfig)
 
 
 def _describe(meta: Mapping[str, Any], ftype: Any) -> str:
@@ -427,6 +452,7 @@ def _dataclass_for(cls: type, name: str) -> type | None:
         "valuation": ValuationConfig,
         "legitimacy": LegitimacyConfig,
         "weights": WeightsConfig,
+        "sampling": SamplingConfig,
     }
     return hints.get(name) if cls is SimConfig else None
 

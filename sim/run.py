@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim import sampling  # a sampled experiment's index -> its drawn values (as_config)
 from sim.config import SimConfig, from_mapping, to_dict, validate
 from sim.model import simulate
 
@@ -65,7 +66,7 @@ REQUIRED = [
 def as_config(config: Any, source: str = "") -> SimConfig:
     """Turn a SimConfig, mapping or DictConfig into a validated SimConfig."""
     if isinstance(config, SimConfig):
-        return validate(config, source)
+        return sampling.apply(validate(config, source), source)
     if hasattr(config, "_metadata") and hasattr(config, "items"):  # OmegaConf DictConfig
         from omegaconf import OmegaConf
 
@@ -74,7 +75,7 @@ def as_config(config: Any, source: str = "") -> SimConfig:
         from sim.config import ConfigError
 
         raise ConfigError("<config>", type(config).__name__, "a SimConfig or a mapping", source)
-    return validate(from_mapping(config, source), source)
+    return sampling.apply(validate(from_mapping(config, source), source), source)
 
 
 def run(config: Any, parallel: bool | None = None) -> pd.DataFrame:
@@ -134,6 +135,8 @@ def config_hash(cfg: SimConfig) -> str:
     """Stable hash of a resolved configuration (for provenance and resume)."""
     data = to_dict(cfg)
     data["run"].pop("threads", None)  # thread count never changes the numbers
+    if data.get("sampling", {}).get("design") == "none":
+        data.pop("sampling")  # keeps the hashes (and resumable sweeps) of unsampled configs as they were
     blob = json.dumps(data, sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
 
@@ -168,6 +171,11 @@ def summarise(df: pd.DataFrame, cfg: SimConfig) -> dict[str, Any]:
         "actors": cfg.world.actors,
         "unit": "kEUR (thousand euro) per run; legitimacy, rates and shares in [0, 1]",
         "account": account,
+        **(
+            {"sampled": {"design": cfg.sampling.design, "sample": cfg.sampling.sample, "values": sampling.drawn(cfg)}}
+            if cfg.sampling.design != "none"
+            else {}
+        ),
         "config_hash": config_hash(cfg),
         "config": dataclasses.asdict(cfg),
     }
