@@ -1,0 +1,880 @@
+"""Pictures of a running arrangement, shared by the dashboard and the lessons.
+
+A :class:`Side` is one :class:`~sim.model.GovernanceModel` stepped round by round,
+keeping the history the pictures need. A :class:`Session` holds one side, or two
+sides composed from the same seed that differ in one choice (a :class:`Contrast`,
+e.g. the targeting strategy known or unknown), stepped together. Both share
+their world and random draws (common random numbers), so what differs between
+them is caused by that one choice.
+
+The drawing functions take sides and return matplotlib figures (object API, no
+pyplot: safe in the dashboard's server threads). Colours are the Okabe-Ito
+palette, which stays distinct under the common colour-vision deficiencies; lines
+also differ in style so nothing rests on colour alone.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+
+from sim.config import SimConfig
+from sim.kernels import population as kp
+from sim.model import GovernanceModel
+
+# Okabe-Ito colours.
+BLACK, ORANGE, SKY, GREEN, YELLOW, BLUE, VERMILLION, PURPLE = (
+    "#000000",
+    "#E69F00",
+    "#56B4E9",
+    "#009E73",
+    "#F0E442",
+    "#0072B2",
+    "#D55E00",
+    "#CC79A7",
+)
+GREY = "#8C8C8C"
+# Heading colour of the left and right run of a comparison.
+SIDE_COLOURS = (VERMILLION, BLUE)
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """Two variants of one choice, run side by side from the same seed.
+
+    Attributes:
+        label: What the dashboard's select shows.
+        left: (title, overrides) of the left run.
+        right: (title, overrides) of the right run.
+        note: One sentence on what to look for.
+    """
+
+    label: str
+    left: tuple[str, tuple[str, ...]]
+    right: tuple[str, tuple[str, ...]]
+    note: str = ""
+
+
+CONTRASTS: dict[str, Contrast] = {
+    "known_vs_unknown": Contrast(
+        "strategy known vs unknown",
+        ("Strategy known (use: public)", ("regime.use=open",)),
+        ("Strategy unknown (use: closed)", ("regime.use=closed",)),
+        "Actors who can see the targeting learn it and evade or move; watch evasion appear on the left only.",
+    ),
+    "interpretation": Contrast(
+        "interpretation: open vs closed",
+        ("Open interpretation", ("regime.interpretation=open",)),
+        ("Closed interpretation", ("regime.interpretation=closed",)),
+        "Professionals' context knowledge corrects a confounded correlation only where they are heard.",
+    ),
+    "collection": Contrast(
+        "collection: open vs closed",
+        ("Open collection", ("regime.collection=open",)),
+        ("Closed collection", ("regime.collection=closed",)),
+        "Closed collection records only what the government's own inspections find.",
+    ),
+    "safe_environment": Contrast(
+        "safe data environment vs none",
+        ("Safe data environment (pseudonymised)", ("privacy.pseudonymisation=true",)),
+        ("No safe data environment", ("privacy.pseudonymisation=false",)),
+        "Partners share data whose use may cost them only when identification is ruled out.",
+    ),
+    "facilitation": Contrast(
+        "facilitation: active vs none",
+        ("Active facilitation", ("platform.facilitation=1.0",)),
+        ("No facilitation", ("platform.facilitation=0.0",)),
+        "Published data is turned into value only when reuse is supported.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Metric:
+    """How one per-round indicator is shown.
+
+    Attributes:
+        label: Legend or panel label.
+        unit: Axis label (with unit) when the metric has an axis of its own.
+        scale: Factor applied before plotting (100 for percentages).
+        share: Whether the value is a share in [0, 1] (drawn on the common share axis).
+        colour: Line colour.
+        style: Line style (so lines differ without colour too).
+    """
+
+    label: str
+    unit: str
+    scale: float = 1.0
+    share: bool = True
+    colour: str = "#000000"
+    style: str = "-"
+
+
+METRICS: dict[str, Metric] = {
+    "evasion_rate": Metric("evasion and gaming", "% of actors", 100.0, False, "#D55E00", "-"),
+    "trust": Metric("partner trust", "[0, 1]", colour="#0072B2", style="-"),
+    "data_shared": Metric("partner data shared", "share", colour="#009E73", style="-."),
+    "legitimacy": Metric("legitimacy", "[0, 1]", colour="#CC79A7", style="--"),
+    "misallocation": Metric("misallocation", "share of capacity", colour="#E69F00", style=":"),
+    "cause_identified": Metric("acts on the true cause", "1 = yes", colour="#000000", style="-"),
+    "top_share": Metric("capacity on busiest 10% of places", "share", colour="#56B4E9", style="-"),
+    "record_accuracy": Metric("record accuracy", "corr(records, violations)", 1.0, False, "#000000", "-"),
+    "harm": Metric("harm", "violations net of recovery", 1.0, False, "#D55E00", "-"),
+    "displacement_rate": Metric("displacement", "% of actors moved", 100.0, False, "#E69F00", "-"),
+    "reusers": Metric("partners reusing data", "partners per round", 1.0, False, "#009E73", "-"),
+    "positive_side_effects": Metric("positive side effects", "kEUR per round", 1.0, False, "#56B4E9", "-"),
+    "benefit": Metric("benefit", "kEUR per round", 1.0, False, "#009E73", "-"),
+}
+# Always shown (the issue's list); lessons add the ones they watch.
+INDICATORS = ("evasion_rate", "trust", "data_shared", "legitimacy")
+
+# The public account as stacked contributions to public_value: (column, weight key, label, colour).
+ACCOUNT_PARTS = (
+    ("benefit", "benefit", "benefit", GREEN),
+    ("positive_side_effects", "positive_side_effects", "positive side effects", SKY),
+    ("legitimacy", "legitimacy", "support (legitimacy x weight)", PURPLE),
+    ("cost", "cost", "cost", ORANGE),
+    ("negative_side_effects", "negative_side_effects", "negative side effects", VERMILLION),
+)
+
+# What the government may act on, by kind of feature (see :func:`feature_kind`).
+KINDS = ("cause", "proxy", "noise", "none")
+KIND_COLOUR = {"cause": GREEN, "proxy": VERMILLION, "noise": PURPLE, "none": GREY}
+DEFAULT_NAMES = {"cause": "true cause", "proxy": "confounded proxy", "noise": "unrelated feature", "none": "nothing"}
+
+# Hydra's global state is not thread-safe; the dashboard composes from server threads.
+_LOAD_LOCK = threading.Lock()
+
+
+def load_config(overrides: Sequence[str]) -> SimConfig:
+    """Compose and validate a config (:func:`sim.hydra_conf.load`), one thread at a time."""
+    from sim.hydra_conf import load
+
+    with _LOAD_LOCK:
+        return load(list(overrides))
+
+
+def describe(cfg: SimConfig) -> str:
+    """A one-line description of the resolved choices of a run."""
+    r = cfg.regime
+    return (
+        f"{cfg.arrangement.name}: {cfg.role.name}, {cfg.analytics.name}; framing {r.framing}, "
+        f"collection {r.collection}, interpretation {r.interpretation}, use {r.use}"
+    )
+
+
+@dataclass
+class Side:
+    """One run, stepped round by round, with what the pictures need.
+
+    Attributes:
+        title: Heading of this run in the pictures.
+        cfg: Its validated configuration.
+        replication: Which replication of ``cfg`` (0 in the dashboard).
+        model: The model.
+        records: One dict per round: the ``rounds.parquet`` columns plus ``top_share``.
+        believed: Index of the feature the government acted on, per round (-1: none).
+    """
+
+    title: str
+    cfg: SimConfig
+    replication: int = 0
+    model: GovernanceModel = field(init=False)
+    records: list[dict[str, float]] = field(default_factory=list)
+    believed: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.model = GovernanceModel(self.cfg, self.replication)
+
+    @property
+    def round(self) -> int:
+        """Rounds run so far."""
+        return len(self.records)
+
+    def step(self) -> None:
+        """Run one round and keep its record."""
+        self.model.step()
+        rec = dict(self.model.record)
+        units = self.model.last_units
+        k = max(1, int(math.ceil(0.1 * units.size)))
+        total = float(units.sum())
+        rec["top_share"] = float(np.sort(units)[-k:].sum() / total) if total > 0 else 0.0
+        self.records.append(rec)
+        self.believed.append(int(self.model.believed_cause))
+
+    def series(self, column: str) -> np.ndarray:
+        """The values of one record column over the rounds run so far."""
+        return np.array([r[column] for r in self.records], dtype=np.float64)
+
+    def place_harm(self) -> np.ndarray:
+        """True harm per place in the last round: violations net of recovered ones."""
+        t = self.model.tally_prev
+        rec = self.cfg.government.recovery
+        return np.maximum(t[:, kp.T_VIOLATIONS] - rec * t[:, kp.T_CAUGHT], 0.0).astype(np.float64)
+
+    def place_units(self) -> np.ndarray:
+        """Intervention units per place in the last round (government and partners)."""
+        return np.asarray(self.model.last_units, dtype=np.float64)
+
+    def kind(self, feature: int) -> str:
+        """Kind of a feature index: ``cause``, ``proxy``, ``noise`` or ``none``."""
+        return feature_kind(self.model, feature)
+
+    def flagged(self) -> np.ndarray | None:
+        """Places where the feature the government acts on is present (None: acts on none)."""
+        b = self.model.believed_cause
+        return None if b < 0 else self.model.features[:, b] > 0.5
+
+    def total(self, column: str) -> float:
+        """Sum of a flow column over the rounds run so far."""
+        return float(sum(r[column] for r in self.records))
+
+
+def feature_kind(model: GovernanceModel, feature: int) -> str:
+    """Whether a feature index is a true driver, a confounded proxy or noise."""
+    if feature < 0:
+        return "none"
+    if feature in set(model.driver_cols.tolist()):
+        return "cause"
+    if feature in set(model.proxy_cols.tolist()):
+        return "proxy"
+    return "noise"
+
+
+class Session:
+    """One run, or two runs of a contrast from the same seed, stepped together.
+
+    Args:
+        overrides: Hydra overrides shared by every side.
+        contrast: A key of :data:`CONTRASTS`, or None for a single run.
+        names: Names of the feature kinds for this arrangement (e.g. ``{"proxy": "fish shop"}``).
+
+    Raises:
+        ConfigError: The overrides do not make a valid configuration.
+    """
+
+    def __init__(
+        self, overrides: Sequence[str], contrast: str | None = None, names: dict[str, str] | None = None
+    ) -> None:
+        self.overrides = list(overrides)
+        self.contrast = CONTRASTS[contrast] if contrast else None
+        self.names = {**DEFAULT_NAMES, **(names or {})}
+        if self.contrast is None:
+            cfg = load_config(self.overrides)
+            self.sides = [Side(describe(cfg), cfg)]
+        else:
+            self.sides = [
+                Side(title, load_config(self.overrides + list(extra)))
+                for title, extra in (self.contrast.left, self.contrast.right)
+            ]
+        self.rounds = min(s.cfg.run.rounds for s in self.sides)
+
+    @property
+    def round(self) -> int:
+        """Rounds run so far (the same on every side)."""
+        return self.sides[0].round
+
+    @property
+    def done(self) -> bool:
+        """Whether every configured round has run."""
+        return self.round >= self.rounds
+
+    def step(self) -> None:
+        """Run one round on every side (nothing once done)."""
+        if not self.done:
+            for side in self.sides:
+                side.step()
+
+
+# ---------------------------------------------------------------- drawing
+# Every picture is split into a static part (axes, ticks, labels, legends: most of
+# matplotlib's drawing cost) and a dynamic part (the data). The dashboard draws the
+# static part once and, per step, only the data on top of it (blitting): a step costs
+# tens of milliseconds instead of hundreds. Static parts depend on a few values
+# (axis limits, rounded up to "nice" numbers so they rarely change); when one
+# changes, the picture is rebuilt. Saved figures (lessons) draw both parts.
+WIDTH = 6.4  # inches per side; the dashboard scales images to their column
+DPI = 100
+WAITING = "press Step or \u25b6 to run round 1"
+
+
+def png_bytes(rgba: np.ndarray) -> bytes:
+    """Encode an RGBA pixel buffer as PNG (fast zlib level: it is re-encoded every step)."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.asarray(rgba)[..., :3]).save(buf, format="PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def figure_png(fig: Figure, dpi: int = DPI) -> bytes:
+    """Render a whole figure to PNG bytes."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, facecolor="white", pil_kwargs={"compress_level": 1})
+    return buf.getvalue()
+
+
+def nice_ceiling(x: float) -> float:
+    """The smallest of 1, 2, 5 times a power of ten that is at least ``x`` (> 0)."""
+    if x <= 0 or not math.isfinite(x):
+        return 1.0
+    base = 10.0 ** math.floor(math.log10(x))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if m * base >= x * (1 - 1e-12):
+            return m * base
+    return 10.0 * base
+
+
+class Live:
+    """A picture drawn as a static part plus a dynamic part (see the note above).
+
+    Subclasses define :meth:`key` (what the static part depends on), :meth:`build`
+    (make the figure and its static artists) and :meth:`dynamic` (add the data
+    artists; return them).
+    """
+
+    def __init__(self) -> None:
+        self.fig: Figure | None = None
+        self._key: object = None
+        self._canvas = None
+        self._background = None
+        self._artists: list = []
+        self._limits: dict[str, tuple[float, float]] = {}
+
+    def widen(self, name: str, limits: tuple[float, float]) -> tuple[float, float]:
+        """Axis limits that only ever grow (a shrinking axis would rebuild the picture twice)."""
+        lo, hi = limits
+        if name in self._limits:
+            lo, hi = min(lo, self._limits[name][0]), max(hi, self._limits[name][1])
+        self._limits[name] = (lo, hi)
+        return lo, hi
+
+    def key(self) -> object:
+        """Values the static part depends on (computed before every :meth:`build`)."""
+        return None
+
+    def build(self) -> Figure:
+        """Make the figure with its static artists."""
+        raise NotImplementedError
+
+    def dynamic(self) -> list:
+        """Add the data artists to :attr:`fig`; return them."""
+        raise NotImplementedError
+
+    def figure(self) -> Figure:
+        """The whole picture as a figure (static and dynamic parts), e.g. to save."""
+        self.key()
+        self.fig = self.build()
+        self.dynamic()
+        return self.fig
+
+    def png(self) -> bytes:
+        """The current picture as PNG; redraws only the data when the static part is unchanged."""
+        return png_bytes(self.rgba())
+
+    def rgba(self) -> np.ndarray:
+        """The current picture as an RGBA pixel array (a view: copy it to keep it)."""
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        key = self.key()
+        if self.fig is None or key != self._key:
+            self.fig = self.build()
+            self._canvas = FigureCanvasAgg(self.fig)
+            self._canvas.draw()
+            self._background = self._canvas.copy_from_bbox(self.fig.bbox)
+            self._key, self._artists = key, []
+        else:
+            self._canvas.restore_region(self._background)
+        for artist in self._artists:
+            artist.remove()
+        self._artists = self.dynamic()
+        renderer = self._canvas.get_renderer()
+        for artist in self._artists:
+            artist.set_animated(True)  # never part of a later full draw
+            artist.draw(renderer)
+        return np.asarray(self._canvas.buffer_rgba())
+
+
+def side_colour(sides: Sequence[Side], j: int) -> str:
+    """Heading colour of side ``j`` (black for a single run)."""
+    return BLACK if len(sides) == 1 else SIDE_COLOURS[j % len(SIDE_COLOURS)]
+
+
+def _waiting(ax, text: str = WAITING):
+    return ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color=GREY, fontsize=10)
+
+
+def _round_ticks(rounds: int) -> list[int]:
+    step = max(1, int(math.ceil(rounds / 5 / 5.0)) * 5) if rounds > 10 else max(1, rounds // 5)
+    return [1, *range(step, rounds + 1, step)] if step > 1 else list(range(1, rounds + 1))
+
+
+def _x_axis(ax, rounds: int, label: bool = True) -> None:
+    ax.set_xlim(0.5, rounds + 0.5)
+    ax.set_xticks(_round_ticks(rounds))
+    ax.tick_params(labelsize=8)
+    if label:
+        ax.set_xlabel("round", fontsize=8, labelpad=1)
+    ax.grid(True, color="#E5E5E5", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.spines[["top", "right"]].set_visible(False)
+
+
+def _blocks(fig: Figure, n: int, left: float, right: float, bottom: float, top: float, wspace: float = 0.3):
+    """One gridspec cell per side (a block), with room between blocks."""
+    return fig.add_gridspec(1, n, left=left, right=right, bottom=bottom, top=top, wspace=wspace)
+
+
+def _block_title(fig: Figure, sides: Sequence[Side], gs, j: int, y: float) -> None:
+    if len(sides) > 1:
+        pos = gs[j].get_position(fig)
+        fig.text(
+            (pos.x0 + pos.x1) / 2,
+            y,
+            sides[j].title,
+            ha="center",
+            va="top",
+            fontsize=11,
+            fontweight="bold",
+            color=side_colour(sides, j),
+        )
+
+
+def _x(side: Side) -> np.ndarray:
+    return np.arange(1, side.round + 1)
+
+
+# ---------------------------------------------------------------- indicators
+def indicator_layout(metrics: Sequence[str]) -> list[list[str]]:
+    """Which metrics share an axis: evasion alone, the shares together, others alone."""
+    shares = [m for m in metrics if METRICS[m].share]
+    own = [m for m in metrics if not METRICS[m].share]
+    ordered = [m for m in own if m == "evasion_rate"] + [m for m in own if m != "evasion_rate"]
+    panels = [[m] for m in ordered[:1]]
+    if shares:
+        panels.append(shares)
+    panels.extend([m] for m in ordered[1:])
+    return panels
+
+
+def metric_limits(sides: Sequence[Side], metric: str) -> tuple[float, float]:
+    """Shared y-range of a metric on its own axis, in nice steps (so the sides compare by eye)."""
+    m = METRICS[metric]
+    if m.share:
+        return -0.03 * m.scale, 1.03 * m.scale
+    if metric == "record_accuracy":
+        return -1.05, 1.05
+    values = [m.scale * s.series(metric) for s in sides if s.round]
+    top = max((float(v.max()) for v in values), default=0.0)
+    bottom = min((float(v.min()) for v in values), default=0.0)
+    floor = 2.0 if metric in ("evasion_rate", "displacement_rate") else 1.0  # a flat line looks flat
+    hi = max(nice_ceiling(1.1 * top), floor)
+    lo = 0.0 if bottom >= 0 else -nice_ceiling(-1.1 * bottom)
+    return lo, hi
+
+
+def indicator_legend(fig: Figure, metrics: Sequence[str], y: float, ncol: int) -> None:
+    """Legend of the indicator lines (colour and line style per metric)."""
+    handles = [
+        Line2D([], [], color=METRICS[m].colour, linestyle=METRICS[m].style, linewidth=1.9, label=METRICS[m].label)
+        for m in metrics
+    ]
+    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, y), ncol=ncol, fontsize=8, frameon=False)
+
+
+class IndicatorsPicture(Live):
+    """Indicators over rounds; in a comparison one block per side on the same scales."""
+
+    def __init__(self, sides: Sequence[Side], rounds: int, metrics: Sequence[str] = INDICATORS) -> None:
+        super().__init__()
+        self.sides, self.rounds = list(sides), rounds
+        self.panels = indicator_layout(metrics)
+        self.axes: dict[tuple[int, int], object] = {}
+
+    def key(self) -> object:
+        """Limits of the panels with their own scale."""
+        return tuple(self.widen(p[0], metric_limits(self.sides, p[0])) for p in self.panels)
+
+    def build(self) -> Figure:
+        """Panels per side, with titles, units and the legend."""
+        sides, n = self.sides, len(self.sides)
+        order = [m for panel in self.panels for m in panel]
+        ncol = len(order) if n > 1 else min(len(order), 4)
+        legend_rows = int(math.ceil(len(order) / ncol))
+        height = 3.3 + 0.2 * legend_rows + (0.3 if n > 1 else 0.0)
+        fig = Figure(figsize=(WIDTH * n, height), dpi=DPI)
+        top = 1 - (0.62 if n > 1 else 0.3) / height
+        bottom = (0.45 + 0.2 * legend_rows) / height
+        gs = _blocks(fig, n, 0.62 / (WIDTH * n), 1 - 0.1 / (WIDTH * n), bottom, top, wspace=0.14)
+        for j in range(n):
+            sub = gs[j].subgridspec(1, len(self.panels), wspace=0.32)
+            for k, panel in enumerate(self.panels):
+                ax = fig.add_subplot(sub[k])
+                self.axes[j, k] = ax
+                _x_axis(ax, self.rounds)
+                ax.set_ylim(*self._limits[panel[0]])
+                if len(panel) == 1 and not METRICS[panel[0]].share:
+                    ax.set_title(METRICS[panel[0]].label, fontsize=9.5)
+                    ax.set_ylabel(METRICS[panel[0]].unit, fontsize=8)
+                else:
+                    ax.set_title("shares and states", fontsize=9.5)
+                    ax.set_ylabel("[0, 1]", fontsize=8)
+                    ax.set_yticks([0.0, 0.25, 0.5, 0.75, 1.0])
+                ax.tick_params(labelsize=8)
+            _block_title(fig, sides, gs, j, 0.99)
+        indicator_legend(fig, order, 0.0, ncol)
+        return fig
+
+    def dynamic(self) -> list:
+        """A line per metric and side."""
+        out = []
+        for (j, k), ax in self.axes.items():
+            side = self.sides[j]
+            for name in self.panels[k]:
+                m = METRICS[name]
+                y = m.scale * side.series(name) if side.round else np.zeros(0)
+                out += ax.plot(_x(side), y, color=m.colour, linestyle=m.style, linewidth=1.9)
+        return out
+
+
+# ---------------------------------------------------------------- public account
+def account_parts(side: Side) -> list[tuple[str, str, np.ndarray]]:
+    """Weighted contributions of the five components to public_value, per round.
+
+    Returns:
+        ``(label, colour, values)`` per component; the values sum to ``public_value``.
+    """
+    w = side.cfg.weights
+    return [(label, colour, getattr(w, key) * side.series(col)) for col, key, label, colour in ACCOUNT_PARTS]
+
+
+def account_limits(sides: Sequence[Side]) -> tuple[float, float]:
+    """A y-range (kEUR per round, nice steps) that holds every side's stacked account."""
+    lo, hi = 0.0, 0.0
+    for side in sides:
+        if side.round:
+            parts = np.array([v for _, _, v in account_parts(side)])
+            hi = max(hi, float(np.clip(parts, 0, None).sum(axis=0).max()))
+            lo = min(lo, float(np.clip(parts, None, 0).sum(axis=0).min()))
+    return -nice_ceiling(-1.05 * lo) if lo < 0 else -1.0, nice_ceiling(1.05 * hi) if hi > 0 else 1.0
+
+
+def draw_account(ax, side: Side) -> list:
+    """The dynamic part: stacked contributions (gains up, costs down) and the public_value line."""
+    if not side.round:
+        return [_waiting(ax)]
+    x = _x(side)
+    up = np.zeros(side.round)
+    down = np.zeros(side.round)
+    out = []
+    for _, colour, values in account_parts(side):
+        pos, neg = np.clip(values, 0, None), np.clip(values, None, 0)
+        if pos.any():
+            out.append(ax.fill_between(x, up, up + pos, step="mid", color=colour, alpha=0.85, linewidth=0))
+            up = up + pos
+        if neg.any():
+            out.append(ax.fill_between(x, down, down + neg, step="mid", color=colour, alpha=0.85, linewidth=0))
+            down = down + neg
+    out += ax.plot(x, side.series("public_value"), color=BLACK, linewidth=1.8, marker="o", markersize=2.5)
+    return out
+
+
+def account_legend(fig: Figure, y: float, ncol: int = 6) -> None:
+    """Legend of the account: the five components and the public_value line."""
+    handles = [Patch(color=c, alpha=0.85, label=lab) for _, _, lab, c in ACCOUNT_PARTS]
+    handles.append(Line2D([], [], color=BLACK, linewidth=1.8, marker="o", markersize=3, label="public value (sum)"))
+    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, y), ncol=ncol, fontsize=8, frameon=False)
+
+
+class AccountPicture(Live):
+    """The public account per round, stacked; one panel per side on one scale."""
+
+    def __init__(self, sides: Sequence[Side], rounds: int) -> None:
+        super().__init__()
+        self.sides, self.rounds = list(sides), rounds
+        self.axes: list = []
+
+    def key(self) -> object:
+        """The shared y-range."""
+        return self.widen("account", account_limits(self.sides))
+
+    def build(self) -> Figure:
+        """One panel per side on the shared scale, and the legend."""
+        n = len(self.sides)
+        legend_rows = 1 if n > 1 else 2  # a single run's figure is half as wide
+        height = 3.1 + 0.2 * legend_rows + (0.3 if n > 1 else 0.0)
+        fig = Figure(figsize=(WIDTH * n, height), dpi=DPI)
+        top = 1 - (0.62 if n > 1 else 0.3) / height
+        bottom = (0.5 + 0.2 * legend_rows) / height
+        gs = _blocks(fig, n, 0.75 / (WIDTH * n), 1 - 0.12 / (WIDTH * n), bottom, top, wspace=0.18)
+        ylim = self._limits["account"]
+        self.axes = []
+        for j in range(n):
+            ax = fig.add_subplot(gs[j])
+            _x_axis(ax, self.rounds)
+            ax.axhline(0.0, color=BLACK, linewidth=0.8)
+            ax.set_ylim(*ylim)
+            ax.set_ylabel("kEUR per round", fontsize=8)
+            ax.set_title("public account per round (weighted: sums to public value)", fontsize=9.5)
+            self.axes.append(ax)
+            _block_title(fig, self.sides, gs, j, 0.99)
+        account_legend(fig, 0.0, ncol=6 if n > 1 else 3)
+        return fig
+
+    def dynamic(self) -> list:
+        """The stacked account of every side."""
+        return [a for ax, side in zip(self.axes, self.sides, strict=True) for a in draw_account(ax, side)]
+
+
+# ---------------------------------------------------------------- map of places
+def grid_shape(n: int) -> tuple[int, int]:
+    """Rows and columns of the map of ``n`` places (about twice as wide as tall)."""
+    cols = max(1, int(math.ceil(math.sqrt(2.0 * n))))
+    return int(math.ceil(n / cols)), cols
+
+
+def _harm_cmap():
+    from matplotlib import colormaps
+
+    cmap = colormaps["YlOrBr"].copy()
+    cmap.set_bad("white")
+    return cmap
+
+
+def harm_scale(sides: Sequence[Side]) -> float:
+    """Top of the shared colour scale of true harm per place (nice steps)."""
+    top = max((float(s.place_harm().max()) for s in sides if s.round), default=0.0)
+    return nice_ceiling(top) if top > 0 else 1.0
+
+
+def map_axes(ax, side: Side) -> None:
+    """The static part of a map: an empty grid of places."""
+    rows, cols = grid_shape(side.cfg.world.places)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlim(-0.55, cols - 0.45)
+    ax.set_ylim(rows - 0.45, -0.55)
+    ax.set_aspect("equal")
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+
+
+def draw_map(ax, side: Side, harm_max: float, units_max: float, title: bool = True) -> list:
+    """The dynamic part of a map: true harm (tile colour) against capacity (circle area).
+
+    A thick outline marks a place where a true cause is present; a diamond marks a
+    place with the confounded proxy. Circles on tiles without an outline are
+    capacity spent where the cause is absent (misallocation).
+
+    Returns:
+        The artists added.
+    """
+    from matplotlib.collections import PatchCollection
+
+    n = side.cfg.world.places
+    rows, cols = grid_shape(n)
+    grid = np.full(rows * cols, np.nan)
+    grid[:n] = side.place_harm() if side.round else 0.0
+    out = [
+        ax.imshow(
+            grid.reshape(rows, cols),
+            cmap=_harm_cmap(),
+            vmin=0.0,
+            vmax=harm_max,
+            aspect="equal",
+            interpolation="nearest",
+        )
+    ]
+    ys, xs = np.divmod(np.arange(n), cols)
+    cause = side.model.cause_present
+    proxies = side.model.world.proxies
+    proxy = proxies.any(axis=1) if proxies.size else np.zeros(n, dtype=bool)
+    boxes = [Rectangle((xs[i] - 0.44, ys[i] - 0.44), 0.88, 0.88) for i in np.flatnonzero(cause)]
+    out.append(ax.add_collection(PatchCollection(boxes, facecolor="none", edgecolor=BLACK, linewidth=2.2)))
+    if proxy.any():
+        out.append(
+            ax.scatter(
+                xs[proxy] - 0.27, ys[proxy] - 0.27, marker="D", s=20, color=PURPLE, edgecolors="white", linewidths=0.5
+            )
+        )
+    units = side.place_units()
+    if units_max > 0 and units.sum() > 0:
+        # The largest circle fills 85% of a tile, whatever the size of the axes.
+        box = ax.get_position()
+        w_in, h_in = ax.get_figure().get_size_inches()
+        tile_pt = 72.0 * min(box.width * w_in / (cols + 0.1), box.height * h_in / (rows + 0.1))
+        area = (np.pi / 4) * (0.85 * tile_pt) ** 2 * units / units_max  # marker area (points^2) ~ units
+        keep = area > 0.3
+        out.append(
+            ax.scatter(xs[keep], ys[keep], s=area[keep], color=BLUE, alpha=0.75, edgecolors="white", linewidths=0.7)
+        )
+    if title:
+        text = f"misallocation {side.records[-1]['misallocation']:.0%}" if side.round else "before round 1"
+        out.append(
+            ax.text(
+                0.5,
+                1.02,
+                f"places: true harm vs capacity; {text}",
+                transform=ax.transAxes,
+                ha="center",
+                va="bottom",
+                fontsize=9.5,
+            )
+        )
+    return out
+
+
+def map_legend(fig: Figure, names: dict[str, str], harm_max: float, y: float, x: float = 0.5, ncol: int = 5) -> None:
+    """The map's legend: what outline, diamond, circle and tile colour mean."""
+    cmap = _harm_cmap()
+    handles = [
+        Patch(facecolor="none", edgecolor=BLACK, linewidth=2.0, label=f"{names['cause']} present"),
+        Line2D([], [], linestyle="", marker="D", markersize=6, color=PURPLE, label=f"{names['proxy']} present"),
+        Line2D(
+            [], [], linestyle="", marker="o", markersize=10, color=BLUE, alpha=0.75, label="capacity (area = units)"
+        ),
+        Patch(color=cmap(0.05), label="little harm"),
+        Patch(color=cmap(0.95), label=f"{harm_max:,.0f} violations (true harm)"),
+    ]
+    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(x, y), ncol=ncol, fontsize=8, frameon=False)
+
+
+class MapPicture(Live):
+    """The map of places per side, on a shared colour scale and circle scale."""
+
+    def __init__(self, sides: Sequence[Side], names: dict[str, str]) -> None:
+        super().__init__()
+        self.sides, self.names = list(sides), names
+        self.axes: list = []
+
+    def key(self) -> object:
+        """The top of the shared harm scale (it is in the legend)."""
+        return self.widen("harm", (0.0, harm_scale(self.sides)))
+
+    def build(self) -> Figure:
+        """An empty grid of places per side, and the legend."""
+        n = len(self.sides)
+        legend_rows = 1 if n > 1 else 2
+        height = 3.3 + 0.2 * legend_rows + (0.3 if n > 1 else 0.0)
+        fig = Figure(figsize=(WIDTH * n, height), dpi=DPI)
+        top = 1 - (0.62 if n > 1 else 0.32) / height
+        gs = _blocks(fig, n, 0.01, 0.99, (0.12 + 0.2 * legend_rows) / height, top, wspace=0.05)
+        self.axes = []
+        for j, side in enumerate(self.sides):
+            ax = fig.add_subplot(gs[j])
+            map_axes(ax, side)
+            self.axes.append(ax)
+            _block_title(fig, self.sides, gs, j, 0.99)
+        map_legend(fig, self.names, self._limits["harm"][1], 0.0, ncol=5 if n > 1 else 3)
+        return fig
+
+    def dynamic(self) -> list:
+        """Harm, causes, proxies and capacity of every side."""
+        harm_max = self._limits["harm"][1]
+        units_max = max(float(s.place_units().max()) for s in self.sides)
+        return [
+            a for ax, side in zip(self.axes, self.sides, strict=True) for a in draw_map(ax, side, harm_max, units_max)
+        ]
+
+
+# ---------------------------------------------------------------- belief
+BELIEF_ROWS = ("none", "noise", "proxy", "cause")
+
+
+def belief_summary(side: Side, names: dict[str, str]) -> str:
+    """Two lines: what it acts on now, and how that overlaps with the true cause."""
+    if not side.round:
+        return ""
+    kind = side.kind(side.believed[-1])
+    cause = side.model.cause_present
+    flagged = side.flagged()
+    now = f"round {side.round}: acts on the {names[kind]}"
+    if flagged is None:
+        return now
+    hit, missed, total = int((flagged & cause).sum()), int((~flagged & cause).sum()), int(cause.sum())
+    return f"{now}\nflagged: {int(flagged.sum())} places, {hit} with the {names['cause']}; missed: {missed} of {total}"
+
+
+def belief_axes(ax, rounds: int, names: dict[str, str]) -> None:
+    """The static part: one row per kind of feature, the true cause's row shaded."""
+    ys = {k: i for i, k in enumerate(BELIEF_ROWS)}
+    ax.axhspan(ys["cause"] - 0.42, ys["cause"] + 0.42, color=GREEN, alpha=0.15, linewidth=0)
+    _x_axis(ax, rounds, label=False)
+    ax.set_ylim(-0.6, len(BELIEF_ROWS) - 0.4)
+    ax.set_yticks(range(len(BELIEF_ROWS)), [names[k] for k in BELIEF_ROWS], fontsize=8.5)
+    ax.get_yticklabels()[ys["cause"]].set_fontweight("bold")
+    ax.set_title("what the government acts on (squares) vs the true cause (shaded)", fontsize=9.5)
+
+
+def draw_belief(ax, side: Side, names: dict[str, str]) -> list:
+    """The dynamic part: the feature acted on per round, and the summary below."""
+    if not side.round:
+        return [_waiting(ax)]
+    ys = {k: i for i, k in enumerate(BELIEF_ROWS)}
+    kinds = [side.kind(b) for b in side.believed]
+    x, y = _x(side), [ys[k] for k in kinds]
+    out = ax.plot(x, y, color=GREY, linewidth=0.8, zorder=1)
+    out.append(ax.scatter(x, y, c=[KIND_COLOUR[k] for k in kinds], s=24, zorder=2, marker="s"))
+    out.append(
+        ax.text(0.5, -0.1, belief_summary(side, names), transform=ax.transAxes, ha="center", va="top", fontsize=8.5)
+    )
+    return out
+
+
+class BeliefPicture(Live):
+    """The government's belief about the cause against the true cause, per side."""
+
+    def __init__(self, sides: Sequence[Side], rounds: int, names: dict[str, str]) -> None:
+        super().__init__()
+        self.sides, self.rounds, self.names = list(sides), rounds, names
+        self.axes: list = []
+
+    def key(self) -> object:
+        """Nothing: the static part never changes."""
+        return None
+
+    def build(self) -> Figure:
+        """One timeline per side with a row per kind of feature."""
+        n = len(self.sides)
+        height = 3.1 + (0.3 if n > 1 else 0.0)
+        fig = Figure(figsize=(WIDTH * n, height), dpi=DPI)
+        top = 1 - (0.62 if n > 1 else 0.3) / height
+        width = max(len(self.names[k]) for k in BELIEF_ROWS)  # room for the row labels
+        left = min(0.35, 0.03 + 0.0115 * width) / n
+        gs = _blocks(fig, n, left, 1 - 0.02 / n, 0.75 / height, top, wspace=0.1 + 0.012 * width)
+        self.axes = []
+        for j in range(n):
+            ax = fig.add_subplot(gs[j])
+            belief_axes(ax, self.rounds, self.names)
+            self.axes.append(ax)
+            _block_title(fig, self.sides, gs, j, 0.99)
+        return fig
+
+    def dynamic(self) -> list:
+        """What every side acted on, and its summary."""
+        return [a for ax, side in zip(self.axes, self.sides, strict=True) for a in draw_belief(ax, side, self.names)]
+
+
+class Board:
+    """The dashboard's four pictures of a session, redrawn cheaply every step."""
+
+    def __init__(self, session: Session, metrics: Sequence[str] = INDICATORS) -> None:
+        s, r, n = session.sides, session.rounds, session.names
+        self.pictures: dict[str, Live] = {
+            "indicators": IndicatorsPicture(s, r, metrics),
+            "map": MapPicture(s, n),
+            "account": AccountPicture(s, r),
+            "belief": BeliefPicture(s, r, n),
+        }
+
+    def pngs(self) -> dict[str, bytes]:
+        """PNG of every picture at the current round."""
+        return {name: picture.png() for name, picture in self.pictures.items()}
