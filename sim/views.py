@@ -644,9 +644,7 @@ def grid_shape(n: int) -> tuple[int, int]:
 def _harm_cmap():
     from matplotlib import colormaps
 
-    cmap = colormaps["YlOrBr"].copy()
-    cmap.set_bad("white")
-    return cmap
+    return colormaps["YlOrBr"].with_extremes(bad="white")
 
 
 def harm_scale(sides: Sequence[Side]) -> float:
