@@ -25,7 +25,7 @@ from sim.world import (
     generator,
     make_actors,
     make_world,
-    round_key,
+    round_keys,
 )
 
 VISIBILITY = {"closed": 0, "restricted": 1, "open": 2}
@@ -94,6 +94,8 @@ class GovernanceModel(mesa.Model):
         self.scoring = cfg.analytics.resolution == "individual" and cfg.analytics.profile == "score"
         self.fsum_prev = np.zeros((n_places, kp.N_FSUM))
         self._driver_count = self.world.drivers.sum(axis=1).astype(np.float64)
+        self._key_block = -1
+        self._keys = np.zeros(0, dtype=np.uint64)
         self._make_partners()
         self._make_professionals()
 
@@ -551,7 +553,7 @@ class GovernanceModel(mesa.Model):
             *self._score_params(),
         )
         detect = alloc["detect"]
-        key = round_key(cfg.run.seed, self.replication, self.round)
+        key = self._round_key(self.round)
         tally, fsum = kp.respond(
             self.actors,
             opportunity,
@@ -569,6 +571,14 @@ class GovernanceModel(mesa.Model):
         self.tally_prev = tally
         self.fsum_prev = fsum
         return tally, fsum[:, kp.F_BELIEF]
+
+    def _round_key(self, t: int) -> int:
+        """The kernel's key of round t, computed in blocks of rounds (a key each costs ~20 us)."""
+        block = t // 1024
+        if self._key_block != block:
+            self._keys = round_keys(self.cfg.run.seed, self.replication, block * 1024, 1024)
+            self._key_block = block
+        return int(self._keys[t - block * 1024])
 
     def _score_params(self) -> tuple:
         """The kernel's score-profiling parameters (all off without score profiling)."""
