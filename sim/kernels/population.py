@@ -11,6 +11,16 @@ actor index and the stream, so results do not depend on thread count or order.
 Actors are processed in fixed-size chunks; each chunk writes its own tally row, so
 the serial and parallel kernels give bit-identical results.
 
+Layout of the work (why it is fast): within a chunk, actors go in blocks of
+``BLOCK`` through four loops. (1) the draws, (3) the rule: straight-line code over
+contiguous arrays that LLVM turns into SIMD; (2) a scalar gather of the per-place
+values each actor needs (LLVM cannot vectorise a gather from an array it cannot
+prove unaliased), and (4) a scalar scatter of the tallies, in actor order. The
+per-place values come from small tables built once per call (``_place_tables``)
+with the same arithmetic the rule would do, so the numbers are unchanged. The
+rule's block buffers are allocated inside the kernel: LLVM then knows they alias
+nothing, which is what lets loop (3) vectorise.
+
 All helpers live in this file (Numba's cache does not see edits in other files).
 """
 
@@ -19,7 +29,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-CHUNK = 16_384
+CHUNK = 16_384  # actors per tally row (the unit of parallel work; fixed, so results never depend on threads)
+BLOCK = 256  # actors per pass of the four loops (their buffers stay in the L1 cache)
 
 # Actions (values of the ``action`` array).
 COMPLY, VIOLATE, EVADE, MOVE, GAME = 0, 1, 2, 3, 4
@@ -45,6 +56,7 @@ F_BURDEN = 2  # score profiling: manipulation cost paid by qualified actors
 N_FSUM = 3
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_GOLDEN2 = np.uint64(0x3C6EF372FE94F82A)  # 2 x _GOLDEN (mod 2**64): stream 2
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _S30 = np.uint64(30)
@@ -54,15 +66,32 @@ _S11 = np.uint64(11)
 _INV53 = 1.0 / 9007199254740992.0
 _TWO_PI = 2.0 * np.pi
 
+# Per-actor tallies are packed four to a uint64 (16 bits each: a chunk has fewer
+# than 2**16 actors), so loop (4) does two integer additions per actor, not eight.
+# Word A, at the home place: actors, potential, saw targeting, innocents checked.
+# Word C, at the place where the actor acted: violations, caught, moved, evading.
+_S16 = np.uint64(16)
+_S32 = np.uint64(32)
+_S48 = np.uint64(48)
+_F16 = np.uint64(0xFFFF)
 
-@njit(cache=True, error_model="numpy", inline="always")
+# Columns of the per-place tables (rows 2k + trait, see ``_place_tables``).
+H_OPP, H_OPP0, H_NEIGHBOUR, H_TARGET, H_DETECT, H_DETECT_LO = 0, 1, 2, 3, 4, 5
+N_HOME = 6
+D_TARGET, D_DETECT = 0, 1
+# Rows of the rule's float buffer: the gathered table values, then the draws and belief.
+B_DEST_TARGET, B_DEST_DETECT, B_U0, B_U2, B_BELIEF = 6, 7, 8, 9, 10
+N_BUF = 11
+
+
+@njit(cache=True, error_model="numpy")
 def _mix(z):
     z = (z ^ (z >> _S30)) * _M1
     z = (z ^ (z >> _S27)) * _M2
     return z ^ (z >> _S31)
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def _uniform(base, stream):
     return float(_mix(base + np.uint64(stream) * _GOLDEN) >> _S11) * _INV53
 
@@ -74,10 +103,36 @@ def uniform(key, index, stream):
     return _uniform(base, stream)
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def _respond_chunk(
-    start,
-    stop,
+@njit(cache=True, error_model="numpy")
+def _place_tables(opportunity, opportunity0, detect, published, neighbour_rate, params, home, far):
+    """Per-place values the rule reads, row 2k + trait (trait 0/1), computed as the rule would.
+
+    ``home`` (at the actor's place): opportunity now and without government action,
+    neighbours' catch rate, the believed detection seen in the published targeting,
+    and the actual detection for the actor's trait and for a cleared trait.
+    ``far`` (at a place the actor may move to): the published and actual detection.
+    """
+    mult_hi, mult_lo, pub_hi, pub_lo = params[10], params[11], params[12], params[13]
+    for k in range(opportunity.shape[0]):
+        for t in range(2):
+            r = 2 * k + t
+            target = published[k] * (pub_hi if t else pub_lo)
+            if target > 1.0:
+                target = 1.0
+            home[r, H_OPP] = opportunity[k]
+            home[r, H_OPP0] = opportunity0[k]
+            home[r, H_NEIGHBOUR] = neighbour_rate[k]
+            home[r, H_TARGET] = target
+            home[r, H_DETECT] = detect[k] * (mult_hi if t else mult_lo)
+            home[r, H_DETECT_LO] = detect[k] * mult_lo
+            far[r, D_TARGET] = target
+            far[r, D_DETECT] = detect[k] * (mult_hi if t else mult_lo)
+
+
+@njit(cache=True, error_model="numpy")
+def _respond_serial(
+    c0,
+    c1,
     place,
     gain,
     risk,
@@ -88,17 +143,16 @@ def _respond_chunk(
     caught,
     action,
     score,
-    opportunity,
-    opportunity0,
-    detect,
-    published,
-    neighbour_rate,
+    home,
+    far,
     params,
     key,
-    tally,
-    fsum,
+    tallies,
+    fsums,
 ):
-    n_places = opportunity.shape[0]
+    """Chunks ``c0 .. c1 - 1``; chunk c covers actors c * CHUNK .. and fills ``tallies[c]``, ``fsums[c]``."""
+    n = place.shape[0]
+    n_places = home.shape[0] // 2
     visibility = params[0]  # 0 closed, 1 restricted circle, 2 public
     fine = params[1]
     evasion_cost = params[2]
@@ -109,8 +163,6 @@ def _respond_chunk(
     own_weight = params[7]
     gain_noise = params[8]
     prior = params[9]
-    mult_hi = params[10]  # actual detection multiplier, trait holders
-    mult_lo = params[11]  # actual detection multiplier, others
     pub_hi = params[12]  # published multiplier, trait holders
     pub_lo = params[13]  # published multiplier, others
     effort = params[14]  # fixed cost of any violation (effort, moral cost)
@@ -121,115 +173,172 @@ def _respond_chunk(
     score_cost = params[19]  # cost per unit of raising the observed score
     tau_noise = params[20]  # sd of the threshold as estimated by actors who cannot see it
     qualification = params[21]  # true score from which an actor should be cleared
+    see_all = visibility >= 2.0
+    see_circle = visibility >= 1.0
+    can_game = pub_hi > pub_lo and not scoring
+    game_ratio = pub_lo / pub_hi  # used only when can_game (then pub_hi > 0)
     ukey = np.uint64(key)
-    for i in range(start, stop):
-        base = _mix(ukey ^ (np.uint64(i) * _GOLDEN))
-        k = place[i]
-        s = sophistication[i]
-        b = belief[i]
-        sees = visibility >= 2.0 or (visibility >= 1.0 and in_circle[i] != 0)
-        has_trait = trait[i] != 0
-        if scoring:
-            # Classification on a manipulable score: the threshold as the actor
-            # believes it (seen, or estimated with noise), anchoring to it, and a
-            # jump up to it when the gain of being cleared covers the cost.
-            tb = tau
-            if not sees and tau_noise > 0.0:
-                z = np.sqrt(-2.0 * np.log(1.0 - _uniform(base, 3))) * np.cos(_TWO_PI * _uniform(base, 4))
-                tb = tau + tau_noise * z
-            x = score[i]
-            obs = x + anchor * tb
-            moved = 0.0
-            if decision_gain > 0.0 and obs < tb and score_cost * (tb - obs) <= decision_gain:
-                moved = tb - obs
-                obs = tb
-                tally[k, T_GAMED] += 1
-            has_trait = obs < tau
-            trait[i] = 1 if has_trait else 0
-            if x >= qualification:
-                fsum[k, F_BURDEN] += score_cost * moved
-                if has_trait:
-                    tally[k, T_FALSE_FLAGGED] += 1
-            elif not has_trait:
-                tally[k, T_FALSE_CLEARED] += 1
-            fsum[k, F_SCORE] += obs
-        # Learning: published targeting, own experience, neighbours' experience.
-        if sees:
-            target = published[k] * (pub_hi if has_trait else pub_lo)
-            if target > 1.0:
-                target = 1.0
-            b += s * (target - b)
-            tally[k, T_SAW_TARGETING] += 1
-        if caught[i] != 0:
-            b += s * own_weight * (1.0 - b)
-        b += s * experience_weight * (neighbour_rate[k] - b)
-        if b < 0.0:
-            b = 0.0
-        elif b > 1.0:
-            b = 1.0
-        belief[i] = b
-        # Choice: the option with the highest expected payoff; complying pays 0.
-        shock = 1.0 + gain_noise * (2.0 * _uniform(base, 0) - 1.0)
-        g_unit = gain[i] * shock
-        penalty = risk[i] * fine
-        g_here = g_unit * opportunity[k] - effort
-        if g_unit * opportunity0[k] - effort > 0.0:
-            tally[k, T_POTENTIAL] += 1
-        best = COMPLY
-        best_u = 0.0
-        u = g_here - b * penalty
-        if u > best_u:
-            best, best_u = VIOLATE, u
-        u = g_here - evasion_cost - b * evasion_factor * penalty
-        if u > best_u:
-            best, best_u = EVADE, u
-        # Displacement: commit this round's violation at one other place (drawn),
-        # keeping the gain of home; known risk there if the targeting is visible,
-        # otherwise the prior belief.
-        dest = int(_uniform(base, 1) * n_places)
-        if dest >= n_places:
-            dest = n_places - 1
-        if dest != k:
-            if sees:
-                b_dest = published[dest] * (pub_hi if has_trait else pub_lo)
-                if b_dest > 1.0:
-                    b_dest = 1.0
-            else:
-                b_dest = prior
-            u = g_here - move_cost - b_dest * penalty
-            if u > best_u:
-                best, best_u = MOVE, u
-        if has_trait and sees and pub_hi > pub_lo and not scoring:
-            u = g_here - game_cost - b * (pub_lo / pub_hi) * penalty
-            if u > best_u:
-                best, best_u = GAME, u
-        # Consequences: actual enforcement where the actor now is.
-        tally[k, T_ACTORS] += 1
-        fsum[k, F_BELIEF] += b
-        if best == MOVE:
-            k = dest
-            tally[k, T_MOVED] += 1
-        if best == GAME:
-            trait[i] = 0
-            has_trait = False
-            tally[k, T_GAMED] += 1
-        q = detect[k] * (mult_hi if has_trait else mult_lo)
-        if best == EVADE:
-            q *= evasion_factor
-            tally[k, T_EVADING] += 1
-        if q > 1.0:
-            q = 1.0
-        hit = _uniform(base, 2) < q
-        caught[i] = 0
-        if best == COMPLY:
-            if hit:
-                tally[k, T_INNOCENT_CHECKED] += 1
-        else:
-            tally[k, T_VIOLATIONS] += 1
-            if hit:
-                caught[i] = 1
-                tally[k, T_CAUGHT] += 1
-        action[i] = best
+    last = n_places - 1
+    # Block buffers, allocated here so that LLVM knows they alias nothing.
+    buf = np.empty((N_BUF, BLOCK))
+    ibuf = np.empty((2, BLOCK), dtype=np.int64)  # destination drawn; place where the actor acted
+    wbuf = np.empty((2, BLOCK), dtype=np.uint64)  # packed tally words A and C
+    bases = np.empty(BLOCK, dtype=np.uint64)  # per-actor RNG base (score profiling draws)
+    words_a = np.empty(n_places, dtype=np.uint64)
+    words_c = np.empty(n_places, dtype=np.uint64)
+    for c in range(c0, c1):
+        tally = tallies[c]
+        fsum = fsums[c]
+        words_a[:] = 0
+        words_c[:] = 0
+        start = c * CHUNK
+        stop = min(start + CHUNK, n)
+        for b0 in range(start, stop, BLOCK):
+            m = min(BLOCK, stop - b0)
+            pl = place[b0 : b0 + m]
+            tr = trait[b0 : b0 + m]
+            ic = in_circle[b0 : b0 + m]
+            # (1) Draws: streams 0 (gain shock), 1 (destination), 2 (inspection).
+            for j in range(m):
+                base = _mix(ukey ^ (np.uint64(b0 + j) * _GOLDEN))
+                bases[j] = base
+                buf[B_U0, j] = float(_mix(base) >> _S11) * _INV53
+                u1 = float(_mix(base + _GOLDEN) >> _S11) * _INV53
+                buf[B_U2, j] = float(_mix(base + _GOLDEN2) >> _S11) * _INV53
+                d = np.int64(u1 * n_places)
+                ibuf[0, j] = last if d >= n_places else d
+            if scoring:
+                # Classification on a manipulable score: the threshold as the actor
+                # believes it (seen, or estimated with noise), anchoring to it, and a
+                # jump up to it when the gain of being cleared covers the cost.
+                for j in range(m):
+                    k = pl[j]
+                    sees = see_all or (see_circle and ic[j] != 0)
+                    tb = tau
+                    if not sees and tau_noise > 0.0:
+                        u3 = _uniform(bases[j], 3)
+                        u4 = _uniform(bases[j], 4)
+                        tb = tau + tau_noise * (np.sqrt(-2.0 * np.log(1.0 - u3)) * np.cos(_TWO_PI * u4))
+                    x = score[b0 + j]
+                    obs = x + anchor * tb
+                    moved = 0.0
+                    if decision_gain > 0.0 and obs < tb and score_cost * (tb - obs) <= decision_gain:
+                        moved = tb - obs
+                        obs = tb
+                        tally[k, T_GAMED] += 1
+                    flagged = obs < tau
+                    tr[j] = 1 if flagged else 0
+                    if x >= qualification:
+                        fsum[k, F_BURDEN] += score_cost * moved
+                        if flagged:
+                            tally[k, T_FALSE_FLAGGED] += 1
+                    elif not flagged:
+                        tally[k, T_FALSE_CLEARED] += 1
+                    fsum[k, F_SCORE] += obs
+            # (2) Gather the per-place values of home and destination (scalar).
+            for j in range(m):
+                t = np.int64(tr[j] != 0)
+                r = 2 * np.int64(pl[j]) + t
+                for col in range(N_HOME):
+                    buf[col, j] = home[r, col]
+                r = 2 * ibuf[0, j] + t
+                buf[B_DEST_TARGET, j] = far[r, D_TARGET]
+                buf[B_DEST_DETECT, j] = far[r, D_DETECT]
+            # (3) The rule (SIMD): learn, choose, meet enforcement.
+            so = sophistication[b0 : b0 + m]
+            be = belief[b0 : b0 + m]
+            ca = caught[b0 : b0 + m]
+            ac = action[b0 : b0 + m]
+            ga = gain[b0 : b0 + m]
+            ri = risk[b0 : b0 + m]
+            for j in range(m):
+                s = np.float64(so[j])
+                b = np.float64(be[j])
+                sees = see_all or (see_circle and ic[j] != 0)
+                has_trait = tr[j] != 0
+                # Learning: published targeting, own experience, neighbours' experience.
+                b = b + s * (buf[H_TARGET, j] - b) if sees else b
+                b = b + s * own_weight * (1.0 - b) if ca[j] != 0 else b
+                b += s * experience_weight * (buf[H_NEIGHBOUR, j] - b)
+                b = 0.0 if b < 0.0 else b
+                b = 1.0 if b > 1.0 else b
+                be[j] = b
+                buf[B_BELIEF, j] = b
+                # Choice: the option with the highest expected payoff; complying pays 0.
+                shock = 1.0 + gain_noise * (2.0 * buf[B_U0, j] - 1.0)
+                g_unit = ga[j] * shock
+                penalty = ri[j] * fine
+                g_here = g_unit * buf[H_OPP, j] - effort
+                potential = g_unit * buf[H_OPP0, j] - effort > 0.0
+                best = COMPLY
+                best_u = 0.0
+                u = g_here - b * penalty
+                better = u > best_u
+                best = VIOLATE if better else best
+                best_u = u if better else best_u
+                u = g_here - evasion_cost - b * evasion_factor * penalty
+                better = u > best_u
+                best = EVADE if better else best
+                best_u = u if better else best_u
+                # Displacement: commit this round's violation at one other place (drawn),
+                # keeping the gain of home; known risk there if the targeting is visible,
+                # otherwise the prior belief.
+                dest = ibuf[0, j]
+                b_dest = buf[B_DEST_TARGET, j] if sees else prior
+                u = g_here - move_cost - b_dest * penalty
+                better = u > best_u and dest != pl[j]
+                best = MOVE if better else best
+                best_u = u if better else best_u
+                u = g_here - game_cost - b * game_ratio * penalty
+                better = u > best_u and has_trait and sees and can_game
+                best = GAME if better else best
+                # Consequences: actual enforcement where the actor now is.
+                moved = best == MOVE
+                gamed = best == GAME
+                evading = best == EVADE
+                violates = best != COMPLY
+                tr[j] = 0 if gamed else tr[j]
+                q = buf[B_DEST_DETECT, j] if moved else (buf[H_DETECT_LO, j] if gamed else buf[H_DETECT, j])
+                q = q * evasion_factor if evading else q
+                q = 1.0 if q > 1.0 else q
+                hit = buf[B_U2, j] < q
+                got = violates and hit
+                ca[j] = 1 if got else 0
+                ac[j] = best
+                wbuf[0, j] = (
+                    np.uint64(1)
+                    | (np.uint64(potential) << _S16)
+                    | (np.uint64(sees) << _S32)
+                    | (np.uint64(hit and not violates) << _S48)
+                )
+                wbuf[1, j] = (
+                    np.uint64(violates)
+                    | (np.uint64(got) << _S16)
+                    | (np.uint64(moved) << _S32)
+                    | (np.uint64(evading) << _S48)
+                )
+                ibuf[1, j] = dest if moved else np.int64(pl[j])
+            # (4) Tallies, in actor order (float sums are order-sensitive).
+            for j in range(m):
+                k = pl[j]
+                words_a[k] += wbuf[0, j]
+                words_c[ibuf[1, j]] += wbuf[1, j]
+                fsum[k, F_BELIEF] += buf[B_BELIEF, j]
+            if can_game:
+                for j in range(m):
+                    if ac[j] == GAME:
+                        tally[pl[j], T_GAMED] += 1
+        for k in range(n_places):
+            a = words_a[k]
+            w = words_c[k]
+            tally[k, T_ACTORS] += a & _F16
+            tally[k, T_POTENTIAL] += (a >> _S16) & _F16
+            tally[k, T_SAW_TARGETING] += (a >> _S32) & _F16
+            tally[k, T_INNOCENT_CHECKED] += a >> _S48
+            tally[k, T_VIOLATIONS] += w & _F16
+            tally[k, T_CAUGHT] += (w >> _S16) & _F16
+            tally[k, T_MOVED] += (w >> _S32) & _F16
+            tally[k, T_EVADING] += w >> _S48
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
@@ -244,24 +353,18 @@ def _respond_parallel(
     caught,
     action,
     score,
-    opportunity,
-    opportunity0,
-    detect,
-    published,
-    neighbour_rate,
+    home,
+    far,
     params,
     key,
     tallies,
     fsums,
 ):
-    n = place.shape[0]
-    n_chunks = tallies.shape[0]
-    for c in prange(n_chunks):
-        start = c * CHUNK
-        stop = min(start + CHUNK, n)
-        _respond_chunk(
-            start,
-            stop,
+    """The serial kernel, one chunk per parallel iteration (each writes only its own rows)."""
+    for c in prange(tallies.shape[0]):
+        _respond_serial(
+            c,
+            c + 1,
             place,
             gain,
             risk,
@@ -272,67 +375,12 @@ def _respond_parallel(
             caught,
             action,
             score,
-            opportunity,
-            opportunity0,
-            detect,
-            published,
-            neighbour_rate,
+            home,
+            far,
             params,
             key,
-            tallies[c],
-            fsums[c],
-        )
-
-
-@njit(cache=True, error_model="numpy")
-def _respond_serial(
-    place,
-    gain,
-    risk,
-    sophistication,
-    belief,
-    trait,
-    in_circle,
-    caught,
-    action,
-    score,
-    opportunity,
-    opportunity0,
-    detect,
-    published,
-    neighbour_rate,
-    params,
-    key,
-    tallies,
-    fsums,
-):
-    n = place.shape[0]
-    n_chunks = tallies.shape[0]
-    for c in range(n_chunks):
-        start = c * CHUNK
-        stop = min(start + CHUNK, n)
-        _respond_chunk(
-            start,
-            stop,
-            place,
-            gain,
-            risk,
-            sophistication,
-            belief,
-            trait,
-            in_circle,
-            caught,
-            action,
-            score,
-            opportunity,
-            opportunity0,
-            detect,
-            published,
-            neighbour_rate,
-            params,
-            key,
-            tallies[c],
-            fsums[c],
+            tallies,
+            fsums,
         )
 
 
@@ -375,12 +423,23 @@ def respond(
     n = actors["place"].shape[0]
     n_places = opportunity.shape[0]
     n_chunks = max(1, -(-n // CHUNK))
+    home = np.empty((2 * n_places, N_HOME))
+    far = np.empty((2 * n_places, 2))
+    _place_tables(
+        np.asarray(opportunity, dtype=np.float64),
+        np.asarray(opportunity0, dtype=np.float64),
+        np.asarray(detect, dtype=np.float64),
+        np.asarray(published, dtype=np.float64),
+        np.asarray(neighbour_rate, dtype=np.float64),
+        params,
+        home,
+        far,
+    )
     tallies = np.zeros((n_chunks, n_places, N_TALLY), dtype=np.int64)
     fsums = np.zeros((n_chunks, n_places, N_FSUM), dtype=np.float64)
     if parallel is None:
         parallel = n >= PARALLEL_MIN_ACTORS
-    fn = _respond_parallel if parallel else _respond_serial
-    fn(
+    state = (
         actors["place"],
         actors["gain"],
         actors["risk"],
@@ -391,16 +450,11 @@ def respond(
         actors["caught"],
         actors["action"],
         actors.get("score", _NO_SCORE),
-        opportunity,
-        opportunity0,
-        detect,
-        published,
-        neighbour_rate,
-        params,
-        np.uint64(key),
-        tallies,
-        fsums,
     )
+    if parallel and n_chunks > 1:
+        _respond_parallel(*state, home, far, params, np.uint64(key), tallies, fsums)
+    else:  # one chunk is one task: the serial kernel does it without the thread pool
+        _respond_serial(0, n_chunks, *state, home, far, params, np.uint64(key), tallies, fsums)
     if n_chunks == 1:  # small worlds: skip the reduction (same numbers)
         return tallies[0], fsums[0]
     return tallies.sum(axis=0), fsums.sum(axis=0)
@@ -470,11 +524,15 @@ def pack_params(
 
 
 def warmup(parallel: bool = False) -> float:
-    """Compile (or load from the on-disk cache) the kernels; return seconds taken."""
+    """Compile (or load from the on-disk cache) the kernels a run uses; return seconds taken.
+
+    Args:
+        parallel: Also the parallel kernel (runs of ``PARALLEL_MIN_ACTORS`` or more).
+    """
     import time
 
     t0 = time.perf_counter()
-    n, k = 4, 2
+    n = CHUNK + 1 if parallel else 4  # two chunks: respond() takes the parallel path
     actors = {
         "place": np.zeros(n, np.int32),
         "gain": np.ones(n, np.float32),
@@ -486,10 +544,9 @@ def warmup(parallel: bool = False) -> float:
         "caught": np.zeros(n, np.int8),
         "action": np.zeros(n, np.int8),
     }
-    ones = np.ones(k)
+    ones = np.ones(2)
     params = pack_params(0, 1.0, 1.0, 0.5, 1.0, 1.0, 0.5, 0.5, 0.1, 0.1)
     respond(actors, ones, ones, ones * 0.1, ones * 0.1, ones * 0.0, params, 1, parallel=False)
     if parallel:
         respond(actors, ones, ones, ones * 0.1, ones * 0.1, ones * 0.0, params, 1, parallel=True)
-    uniform(1, 1, 1)
     return time.perf_counter() - t0
