@@ -13,7 +13,7 @@ import math
 
 import mesa
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from sim.agents import Partner, Professional, admits
 from sim.config import SimConfig
@@ -112,6 +112,10 @@ class GovernanceModel(mesa.Model):
             interest = rng.lognormal(0.0, 1.0, w.places)
             pet = int(rng.integers(len(self.noise_cols))) if len(self.noise_cols) else 0
             self.partners.append(Partner(self, alignment, c.trust, cost, coverage, interest, pet, c.capacity * scale))
+        # What does not change between rounds, kept for the per-round phases.
+        self._coverage = np.array([p.coverage for p in self.partners], dtype=bool).reshape(len(self.partners), w.places)
+        self._coverage_count = [float(p.coverage.sum()) for p in self.partners]
+        self._involvement = [p.involvement(self.cfg.regime) for p in self.partners]
 
     def _make_professionals(self) -> None:
         c, n_places = self.cfg.professionals, self.cfg.world.places
@@ -173,11 +177,11 @@ class GovernanceModel(mesa.Model):
         added: list[int] = []
         setting = cfg.regime.framing
         n_prof, n_part = len(self.professionals), len(self.partners)
-        # Empty draws consume nothing, so skipping them leaves the stream unchanged.
-        u_prof = rng.random(n_prof) if n_prof else _EMPTY
-        u_part = rng.random(n_part) if n_part else _EMPTY
-        d_pick = rng.integers(len(self.driver_cols), size=n_prof + n_part) if n_prof + n_part else _EMPTY_INT
-        if setting != "closed":
+        if setting != "closed":  # closed framing draws nothing (the stream is this phase's alone)
+            # Empty draws consume nothing, so skipping them leaves the stream unchanged.
+            u_prof = rng.random(n_prof) if n_prof else _EMPTY
+            u_part = rng.random(n_part) if n_part else _EMPTY
+            d_pick = rng.integers(len(self.driver_cols), size=n_prof + n_part) if n_prof + n_part else _EMPTY_INT
             # Professionals share the public goal: admitted to open and restricted.
             for j, prof in enumerate(self.professionals):
                 if u_prof[j] < prof.engagement * prof.accuracy:
@@ -220,9 +224,12 @@ class GovernanceModel(mesa.Model):
         noise = 0.15 * (2.0 * rng.random(len(self.partners)) - 1.0) if self.partners else _EMPTY
         held = shared = 0.0
         observed = np.zeros_like(violations)
+        if self.partners:
+            # One call for all partners draws what one call per partner would, in the same order.
+            counts = np.broadcast_to(violations.astype(np.int64), self._coverage.shape)
+            seen_all = np.where(self._coverage, rng.binomial(counts, cfg.partners.observation_rate), 0.0)
         for j, partner in enumerate(self.partners):
-            seen = rng.binomial(violations.astype(np.int64), cfg.partners.observation_rate).astype(np.float64)
-            seen = np.where(partner.coverage, seen, 0.0)
+            seen = seen_all[j]
             observed += seen
             asked = admits(cfg.regime.collection, partner.aligned)
             partner.decide_sharing(
@@ -233,7 +240,7 @@ class GovernanceModel(mesa.Model):
                 cfg.partners.share_threshold,
                 noise[j],
             )
-            amount = float(partner.coverage.sum())
+            amount = self._coverage_count[j]
             held += amount
             if partner.shared:
                 if cfg.privacy.pseudonymisation:
@@ -300,7 +307,7 @@ class GovernanceModel(mesa.Model):
         if n > 2:
             rr = np.clip(r, -0.999999, 0.999999)
             tstat = rr * np.sqrt((n - 2) / (1 - rr**2))
-            pval = 2 * stats.t.sf(np.abs(tstat), n - 2)
+            pval = 2 * special.stdtr(n - 2, -np.abs(tstat))  # = 2 t.sf(|t|, n - 2), without its overhead
             significant = (pval < cfg.government.significance) & (denom > 0)
             # Noise features are the last columns.
             false_discoveries = int(np.sum(significant & (candidates >= self._first_noise)))
@@ -332,10 +339,9 @@ class GovernanceModel(mesa.Model):
         """
         cfg = self.cfg
         setting = cfg.regime.interpretation
-        reviews = [p.review(rng, self.cause_present, cfg.professionals.beat) for p in self.professionals]
         heard = np.zeros(len(self.partners), dtype=bool)
         contested = 0.0
-        if setting == "closed":
+        if setting == "closed":  # nobody's review is used, so none is drawn
             for prof in self.professionals:
                 prof.contributed = False
             # Partners left out with their own data and diverging interests go public.
@@ -343,6 +349,7 @@ class GovernanceModel(mesa.Model):
             for p in self.partners:
                 p.heard = False
             return fit, heard, contested
+        reviews = [p.review(rng, self.cause_present, cfg.professionals.beat) for p in self.professionals]
         for places, judged in reviews:
             np.add.at(self.votes_yes, places, judged)
             np.add.at(self.votes_no, places, ~judged)
@@ -413,7 +420,9 @@ class GovernanceModel(mesa.Model):
                 self.fixed_share = share
             share = self.fixed_share
         capacity = self.capacity * self.n_actors / 1000.0
-        u_reuse = rng.random(len(self.partners)) if self.partners else _EMPTY
+        # Drawn only where it is used (the stream is this phase's alone).
+        reuse_drawn = self.partners and role.intervenes and role.partner_work > 0 and role.publishes
+        u_reuse = rng.random(len(self.partners)) if reuse_drawn else _EMPTY
         partner_units = np.zeros(n_places)
         reusers = 0
         for j, p in enumerate(self.partners):
@@ -421,7 +430,7 @@ class GovernanceModel(mesa.Model):
             p.reused = False
             if not role.intervenes or role.partner_work <= 0:
                 continue
-            involvement = p.involvement(cfg.regime)
+            involvement = self._involvement[j]
             if role.coordinates:
                 involvement = max(involvement, 0.5)  # the director brings partners to the table
             if role.publishes:
@@ -643,11 +652,11 @@ class GovernanceModel(mesa.Model):
         )
         self.legitimacy = min(max(self.legitimacy + L.rate * (target - self.legitimacy), 0.0), 1.0)
         audience = self._audience()
-        for p in self.partners:
+        for p, involvement in zip(self.partners, self._involvement, strict=True):
             harmed = p.data_cost * (0.4 + 0.6 * audience) * p.shared
             if cfg.privacy.pseudonymisation:
                 harmed *= 1.0 - cfg.privacy.identifiable_share
-            p.update_trust(cfg.partners.trust_rate, p.involvement(cfg.regime), harmed, results)
+            p.update_trust(cfg.partners.trust_rate, involvement, harmed, results)
         used = cfg.regime.interpretation != "closed"
         for pr in self.professionals:
             pr.update_engagement(cfg.professionals.engagement_rate, used and pr.contributed)
