@@ -188,7 +188,7 @@ class FramePicture(views.Live):
     def key(self) -> object:
         """The harm scale and the limits of the watched indicators."""
         sides = self.session.sides
-        harm = self.widen("harm", (0.0, views.harm_scale(sides)))
+        harm = self.widen("harm scale", (0.0, views.harm_scale(sides)))
         return harm, tuple(self.widen(m, views.metric_limits(sides, m)) for m in self.watch)
 
     def build(self) -> Figure:
@@ -220,7 +220,7 @@ class FramePicture(views.Live):
                 color=views.SIDE_COLOURS[j],
             )
             self.maps.append(ax)
-        views.map_legend(fig, self.session.names, self._limits["harm"][1], 0.335)
+        views.map_legend(fig, self.session.names, self._limits["harm scale"][1], 0.335)
         grid = fig.add_gridspec(1, len(self.watch), left=0.06, right=0.98, top=0.29, bottom=0.1, wspace=0.28)
         self.panels = []
         for k, metric in enumerate(self.watch):
@@ -255,7 +255,7 @@ class FramePicture(views.Live):
                 fontweight="bold",
             )
         ]
-        harm_max = self._limits["harm"][1]
+        harm_max = self._limits["harm scale"][1]
         units_max = max(float(s.place_units().max()) for s in sides)
         for ax, side in zip(self.maps, sides, strict=True):
             out += views.draw_map(ax, side, harm_max, units_max)
@@ -398,21 +398,21 @@ def summary_figure(lesson: Lesson, session: views.Session, frames: Sequence) -> 
     fig.text(
         0.02,
         0.915,
-        f"{views.CONTRASTS[lesson.contrast].label}; same seed ({cfg.run.seed}), {reps} replications x "
-        f"{session.rounds} rounds x {cfg.world.actors:,} actors. Essay: {lesson.essay}",
+        f"Side by side: {views.CONTRASTS[lesson.contrast].label}; same seed ({cfg.run.seed}), {reps} replications x "
+        f"{session.rounds} rounds x {cfg.world.actors:,} actors.\nEssay: {lesson.essay}",
         fontsize=9.5,
         color=views.GREY,
         va="top",
     )
     # The narrative, left column.
-    y, line = 0.865, 9.5 * 1.35 / (7.5 * 72)  # a text line as a fraction of the page height
+    y, line = 0.85, 9.5 * 1.35 / (7.5 * 72)  # a text line as a fraction of the page height
     for heading in SECTIONS:
         fig.text(0.02, y, heading, fontsize=12, fontweight="bold", va="top")
         body = wrap(lesson.sections[heading], 60)
         fig.text(0.02, y - 0.033, body, fontsize=9.5, va="top", linespacing=1.35)
         y -= 0.033 + line * (body.count("\n") + 1) + 0.025
     # The watched indicators over rounds: mean and 95% band over replications.
-    top = fig.add_gridspec(1, 2, left=0.44, right=0.985, top=0.86, bottom=0.56, wspace=0.25)
+    top = fig.add_gridspec(1, 2, left=0.44, right=0.985, top=0.835, bottom=0.55, wspace=0.25)
     watch = list(lesson.watch)[:2] or list(views.INDICATORS[:2])
     for k, metric in enumerate(watch):
         _band(fig.add_subplot(top[0, k]), frames, metric, session.rounds, sides)
@@ -421,7 +421,7 @@ def summary_figure(lesson: Lesson, session: views.Session, frames: Sequence) -> 
     totals = [run_totals(f) for f in frames]
     _account_bars(fig.add_subplot(bottom[0, 0]), totals, cfg, sides, int(frames[0]["round"].max()), interval)
     # The last round's map of both sides (replication 0, as in the GIF), one above the other.
-    maps = bottom[0, 1].subgridspec(2, 1, hspace=0.3)
+    maps = bottom[0, 1].subgridspec(2, 1, hspace=0.55)
     harm_max = views.harm_scale(sides)
     units_max = max(float(s.place_units().max()) for s in sides)
     for j, side in enumerate(sides):
@@ -430,7 +430,7 @@ def summary_figure(lesson: Lesson, session: views.Session, frames: Sequence) -> 
         views.draw_map(ax, side, harm_max, units_max, title=False)
         mis = side.records[-1]["misallocation"]
         ax.set_title(
-            f"{side.title}: round {side.round}, misallocation {mis:.0%}", fontsize=9, color=views.SIDE_COLOURS[j]
+            f"{side.title}\nround {side.round}, misallocation {mis:.0%}", fontsize=9, color=views.SIDE_COLOURS[j]
         )
     views.map_legend(fig, session.names, harm_max, 0.0, x=0.67, ncol=5)
     return fig
@@ -439,7 +439,7 @@ def summary_figure(lesson: Lesson, session: views.Session, frames: Sequence) -> 
 def _band(ax, frames, metric: str, rounds: int, sides) -> None:
     m = views.METRICS[metric]
     views._x_axis(ax, rounds)
-    ax.set_title(f"{m.label} (mean, 95% band)", fontsize=10.5)
+    ax.set_title(f"{m.label} (mean and 95% interval)", fontsize=10.5)
     ax.set_ylabel(m.unit, fontsize=9)
     for j, df in enumerate(frames):
         g = df.groupby("round")[metric]

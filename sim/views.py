@@ -322,12 +322,12 @@ def figure_png(fig: Figure, dpi: int = DPI) -> bytes:
     return buf.getvalue()
 
 
-def nice_ceiling(x: float) -> float:
-    """The smallest of 1, 2, 5 times a power of ten that is at least ``x`` (> 0)."""
+def nice_ceiling(x: float, steps: Sequence[float] = (1.0, 2.0, 5.0)) -> float:
+    """The smallest of ``steps`` times a power of ten that is at least ``x`` (> 0)."""
     if x <= 0 or not math.isfinite(x):
         return 1.0
     base = 10.0 ** math.floor(math.log10(x))
-    for m in (1.0, 2.0, 5.0, 10.0):
+    for m in (*steps, 10.0):
         if m * base >= x * (1 - 1e-12):
             return m * base
     return 10.0 * base
@@ -409,7 +409,7 @@ def side_colour(sides: Sequence[Side], j: int) -> str:
 
 
 def _waiting(ax, text: str = WAITING):
-    return ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color=GREY, fontsize=10)
+    return ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color=GREY, fontsize=11)
 
 
 def _round_ticks(rounds: int) -> list[int]:
@@ -420,9 +420,9 @@ def _round_ticks(rounds: int) -> list[int]:
 def _x_axis(ax, rounds: int, label: bool = True) -> None:
     ax.set_xlim(0.5, rounds + 0.5)
     ax.set_xticks(_round_ticks(rounds))
-    ax.tick_params(labelsize=8)
+    ax.tick_params(labelsize=9)
     if label:
-        ax.set_xlabel("round", fontsize=8, labelpad=1)
+        ax.set_xlabel("round", fontsize=9, labelpad=1)
     ax.grid(True, color="#E5E5E5", linewidth=0.6)
     ax.set_axisbelow(True)
     ax.spines[["top", "right"]].set_visible(False)
@@ -442,7 +442,7 @@ def _block_title(fig: Figure, sides: Sequence[Side], gs, j: int, y: float) -> No
             sides[j].title,
             ha="center",
             va="top",
-            fontsize=11,
+            fontsize=12.5,
             fontweight="bold",
             color=side_colour(sides, j),
         )
@@ -487,7 +487,7 @@ def indicator_legend(fig: Figure, metrics: Sequence[str], y: float, ncol: int) -
         Line2D([], [], color=METRICS[m].colour, linestyle=METRICS[m].style, linewidth=1.9, label=METRICS[m].label)
         for m in metrics
     ]
-    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, y), ncol=ncol, fontsize=8, frameon=False)
+    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, y), ncol=ncol, fontsize=9, frameon=False)
 
 
 class IndicatorsPicture(Live):
@@ -507,13 +507,13 @@ class IndicatorsPicture(Live):
         """Panels per side, with titles, units and the legend."""
         sides, n = self.sides, len(self.sides)
         order = [m for panel in self.panels for m in panel]
-        ncol = len(order) if n > 1 else min(len(order), 4)
+        ncol = len(order) if n > 1 else 2
         legend_rows = int(math.ceil(len(order) / ncol))
         height = 3.3 + 0.2 * legend_rows + (0.3 if n > 1 else 0.0)
         fig = Figure(figsize=(WIDTH * n, height), dpi=DPI)
         top = 1 - (0.62 if n > 1 else 0.3) / height
         bottom = (0.45 + 0.2 * legend_rows) / height
-        gs = _blocks(fig, n, 0.62 / (WIDTH * n), 1 - 0.1 / (WIDTH * n), bottom, top, wspace=0.14)
+        gs = _blocks(fig, n, 0.75 / (WIDTH * n), 1 - 0.1 / (WIDTH * n), bottom, top, wspace=0.16)
         for j in range(n):
             sub = gs[j].subgridspec(1, len(self.panels), wspace=0.32)
             for k, panel in enumerate(self.panels):
@@ -522,13 +522,13 @@ class IndicatorsPicture(Live):
                 _x_axis(ax, self.rounds)
                 ax.set_ylim(*self._limits[panel[0]])
                 if len(panel) == 1 and not METRICS[panel[0]].share:
-                    ax.set_title(METRICS[panel[0]].label, fontsize=9.5)
-                    ax.set_ylabel(METRICS[panel[0]].unit, fontsize=8)
+                    ax.set_title(METRICS[panel[0]].label, fontsize=10.5)
+                    ax.set_ylabel(METRICS[panel[0]].unit, fontsize=9)
                 else:
-                    ax.set_title("shares and states", fontsize=9.5)
-                    ax.set_ylabel("[0, 1]", fontsize=8)
+                    ax.set_title("shares and states", fontsize=10.5)
+                    ax.set_ylabel("[0, 1]", fontsize=9)
                     ax.set_yticks([0.0, 0.25, 0.5, 0.75, 1.0])
-                ax.tick_params(labelsize=8)
+                ax.tick_params(labelsize=9)
             _block_title(fig, sides, gs, j, 0.99)
         indicator_legend(fig, order, 0.0, ncol)
         return fig
@@ -591,7 +591,7 @@ def account_legend(fig: Figure, y: float, ncol: int = 6) -> None:
     """Legend of the account: the five components and the public_value line."""
     handles = [Patch(color=c, alpha=0.85, label=lab) for _, _, lab, c in ACCOUNT_PARTS]
     handles.append(Line2D([], [], color=BLACK, linewidth=1.8, marker="o", markersize=3, label="public value (sum)"))
-    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, y), ncol=ncol, fontsize=8, frameon=False)
+    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, y), ncol=ncol, fontsize=9, frameon=False)
 
 
 class AccountPicture(Live):
@@ -614,7 +614,7 @@ class AccountPicture(Live):
         fig = Figure(figsize=(WIDTH * n, height), dpi=DPI)
         top = 1 - (0.62 if n > 1 else 0.3) / height
         bottom = (0.5 + 0.2 * legend_rows) / height
-        gs = _blocks(fig, n, 0.75 / (WIDTH * n), 1 - 0.12 / (WIDTH * n), bottom, top, wspace=0.18)
+        gs = _blocks(fig, n, 0.95 / (WIDTH * n), 1 - 0.12 / (WIDTH * n), bottom, top, wspace=0.2)
         ylim = self._limits["account"]
         self.axes = []
         for j in range(n):
@@ -622,8 +622,8 @@ class AccountPicture(Live):
             _x_axis(ax, self.rounds)
             ax.axhline(0.0, color=BLACK, linewidth=0.8)
             ax.set_ylim(*ylim)
-            ax.set_ylabel("kEUR per round", fontsize=8)
-            ax.set_title("public account per round (weighted: sums to public value)", fontsize=9.5)
+            ax.set_ylabel("kEUR per round", fontsize=9)
+            ax.set_title("public account per round (weighted: sums to public value)", fontsize=10.5)
             self.axes.append(ax)
             _block_title(fig, self.sides, gs, j, 0.99)
         account_legend(fig, 0.0, ncol=6 if n > 1 else 3)
@@ -650,7 +650,8 @@ def _harm_cmap():
 def harm_scale(sides: Sequence[Side]) -> float:
     """Top of the shared colour scale of true harm per place (nice steps)."""
     top = max((float(s.place_harm().max()) for s in sides if s.round), default=0.0)
-    return nice_ceiling(top) if top > 0 else 1.0
+    # finer steps than the axes: a scale twice too long would wash the tiles out
+    return nice_ceiling(top, (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0)) if top > 0 else 1.0
 
 
 def map_axes(ax, side: Side) -> None:
@@ -697,12 +698,6 @@ def draw_map(ax, side: Side, harm_max: float, units_max: float, title: bool = Tr
     proxy = proxies.any(axis=1) if proxies.size else np.zeros(n, dtype=bool)
     boxes = [Rectangle((xs[i] - 0.44, ys[i] - 0.44), 0.88, 0.88) for i in np.flatnonzero(cause)]
     out.append(ax.add_collection(PatchCollection(boxes, facecolor="none", edgecolor=BLACK, linewidth=2.2)))
-    if proxy.any():
-        out.append(
-            ax.scatter(
-                xs[proxy] - 0.27, ys[proxy] - 0.27, marker="D", s=20, color=PURPLE, edgecolors="white", linewidths=0.5
-            )
-        )
     units = side.place_units()
     if units_max > 0 and units.sum() > 0:
         # The largest circle fills 85% of a tile, whatever the size of the axes.
@@ -714,6 +709,13 @@ def draw_map(ax, side: Side, harm_max: float, units_max: float, title: bool = Tr
         out.append(
             ax.scatter(xs[keep], ys[keep], s=area[keep], color=BLUE, alpha=0.75, edgecolors="white", linewidths=0.7)
         )
+    # diamonds last: a capacity circle must not hide them
+    if proxy.any():
+        out.append(
+            ax.scatter(
+                xs[proxy] - 0.27, ys[proxy] - 0.27, marker="D", s=20, color=PURPLE, edgecolors="white", linewidths=0.5
+            )
+        )
     if title:
         text = f"misallocation {side.records[-1]['misallocation']:.0%}" if side.round else "before round 1"
         out.append(
@@ -724,7 +726,7 @@ def draw_map(ax, side: Side, harm_max: float, units_max: float, title: bool = Tr
                 transform=ax.transAxes,
                 ha="center",
                 va="bottom",
-                fontsize=9.5,
+                fontsize=10.5,
             )
         )
     return out
@@ -740,9 +742,9 @@ def map_legend(fig: Figure, names: dict[str, str], harm_max: float, y: float, x:
             [], [], linestyle="", marker="o", markersize=10, color=BLUE, alpha=0.75, label="capacity (area = units)"
         ),
         Patch(color=cmap(0.05), label="little harm"),
-        Patch(color=cmap(0.95), label=f"{harm_max:,.0f} violations (true harm)"),
+        Patch(color=cmap(0.95), label=f"harm: {harm_max:,.0f} violations"),
     ]
-    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(x, y), ncol=ncol, fontsize=8, frameon=False)
+    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(x, y), ncol=ncol, fontsize=9, frameon=False)
 
 
 class MapPicture(Live):
@@ -755,28 +757,28 @@ class MapPicture(Live):
 
     def key(self) -> object:
         """The top of the shared harm scale (it is in the legend)."""
-        return self.widen("harm", (0.0, harm_scale(self.sides)))
+        return self.widen("harm scale", (0.0, harm_scale(self.sides)))
 
     def build(self) -> Figure:
         """An empty grid of places per side, and the legend."""
         n = len(self.sides)
-        legend_rows = 1 if n > 1 else 2
+        legend_rows = 1 if n > 1 else 3
         height = 3.3 + 0.2 * legend_rows + (0.3 if n > 1 else 0.0)
         fig = Figure(figsize=(WIDTH * n, height), dpi=DPI)
         top = 1 - (0.62 if n > 1 else 0.32) / height
-        gs = _blocks(fig, n, 0.01, 0.99, (0.12 + 0.2 * legend_rows) / height, top, wspace=0.05)
+        gs = _blocks(fig, n, 0.01, 0.99, (0.12 + 0.22 * legend_rows) / height, top, wspace=0.05)
         self.axes = []
         for j, side in enumerate(self.sides):
             ax = fig.add_subplot(gs[j])
             map_axes(ax, side)
             self.axes.append(ax)
             _block_title(fig, self.sides, gs, j, 0.99)
-        map_legend(fig, self.names, self._limits["harm"][1], 0.0, ncol=5 if n > 1 else 3)
+        map_legend(fig, self.names, self._limits["harm scale"][1], 0.0, ncol=5 if n > 1 else 2)
         return fig
 
     def dynamic(self) -> list:
         """Harm, causes, proxies and capacity of every side."""
-        harm_max = self._limits["harm"][1]
+        harm_max = self._limits["harm scale"][1]
         units_max = max(float(s.place_units().max()) for s in self.sides)
         return [
             a for ax, side in zip(self.axes, self.sides, strict=True) for a in draw_map(ax, side, harm_max, units_max)
@@ -807,9 +809,9 @@ def belief_axes(ax, rounds: int, names: dict[str, str]) -> None:
     ax.axhspan(ys["cause"] - 0.42, ys["cause"] + 0.42, color=GREEN, alpha=0.15, linewidth=0)
     _x_axis(ax, rounds, label=False)
     ax.set_ylim(-0.6, len(BELIEF_ROWS) - 0.4)
-    ax.set_yticks(range(len(BELIEF_ROWS)), [names[k] for k in BELIEF_ROWS], fontsize=8.5)
+    ax.set_yticks(range(len(BELIEF_ROWS)), [names[k] for k in BELIEF_ROWS], fontsize=9.5)
     ax.get_yticklabels()[ys["cause"]].set_fontweight("bold")
-    ax.set_title("what the government acts on (squares) vs the true cause (shaded)", fontsize=9.5)
+    ax.set_title("what it acts on (squares) vs the true cause (shaded)", fontsize=10.5)
 
 
 def draw_belief(ax, side: Side, names: dict[str, str]) -> list:
@@ -822,7 +824,7 @@ def draw_belief(ax, side: Side, names: dict[str, str]) -> list:
     out = ax.plot(x, y, color=GREY, linewidth=0.8, zorder=1)
     out.append(ax.scatter(x, y, c=[KIND_COLOUR[k] for k in kinds], s=24, zorder=2, marker="s"))
     out.append(
-        ax.text(0.5, -0.1, belief_summary(side, names), transform=ax.transAxes, ha="center", va="top", fontsize=8.5)
+        ax.text(0.5, -0.1, belief_summary(side, names), transform=ax.transAxes, ha="center", va="top", fontsize=9.5)
     )
     return out
 

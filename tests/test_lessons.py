@@ -132,3 +132,18 @@ def test_python_m_sim_lessons(tmp_path):
         [sys.executable, "-m", "sim.lessons", "nope"], cwd=tmp_path, capture_output=True, text=True, env=env
     )
     assert r.returncode == 2 and "Available lessons" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_gif_map_scale_is_the_places_harm_not_a_watched_total():
+    # runaway_loop watches "harm" (a total over places); the map's colour scale is per place
+    lesson = lessons.load_lesson("runaway_loop")
+    session = views.Session([*lesson.overrides, "world.actors=20000", "run.rounds=3"], lesson.contrast)
+    picture = lessons.FramePicture(lesson, session)
+    top = 0.0
+    while not session.done:
+        session.step()
+        picture.rgba()
+        top = max(top, max(float(s.place_harm().max()) for s in session.sides))
+    scale = picture._limits["harm scale"][1]
+    assert top <= scale <= 1.5 * top
+    assert picture._limits["harm"][1] > 5 * scale
