@@ -180,7 +180,7 @@ def _respond_serial(
     ukey = np.uint64(key)
     last = n_places - 1
     # Block buffers, allocated here so that LLVM knows they alias nothing.
-    buf = np.empty((N_BUF, BLOCK))
+    buf = np.zeros((N_BUF, BLOCK))  # zeroed: rows a configuration never gathers are read, then discarded
     ibuf = np.empty((2, BLOCK), dtype=np.int64)  # destination drawn; place where the actor acted
     wbuf = np.empty((2, BLOCK), dtype=np.uint64)  # packed tally words A and C
     bases = np.empty(BLOCK, dtype=np.uint64)  # per-actor RNG base (score profiling draws)
@@ -236,14 +236,24 @@ def _respond_serial(
                         tally[k, T_FALSE_CLEARED] += 1
                     fsum[k, F_SCORE] += obs
             # (2) Gather the per-place values of home and destination (scalar).
-            for j in range(m):
-                t = np.int64(tr[j] != 0)
-                r = 2 * np.int64(pl[j]) + t
-                for col in range(N_HOME):
-                    buf[col, j] = home[r, col]
-                r = 2 * ibuf[0, j] + t
-                buf[B_DEST_TARGET, j] = far[r, D_TARGET]
-                buf[B_DEST_DETECT, j] = far[r, D_DETECT]
+            if see_circle or can_game:
+                for j in range(m):  # indices as uintp: no negative-index wraparound code
+                    t = np.int64(tr[j] != 0)
+                    r = np.uintp(2 * np.int64(pl[j]) + t)
+                    for col in range(N_HOME):
+                        buf[col, j] = home[r, col]
+                    r = np.uintp(2 * ibuf[0, j] + t)
+                    buf[B_DEST_TARGET, j] = far[r, D_TARGET]
+                    buf[B_DEST_DETECT, j] = far[r, D_DETECT]
+            else:  # nobody sees the targeting nor games (closed use): skip the rows only they need
+                for j in range(m):
+                    t = np.int64(tr[j] != 0)
+                    r = np.uintp(2 * np.int64(pl[j]) + t)
+                    buf[H_OPP, j] = home[r, H_OPP]
+                    buf[H_OPP0, j] = home[r, H_OPP0]
+                    buf[H_NEIGHBOUR, j] = home[r, H_NEIGHBOUR]
+                    buf[H_DETECT, j] = home[r, H_DETECT]
+                    buf[B_DEST_DETECT, j] = far[np.uintp(2 * ibuf[0, j] + t), D_DETECT]
             # (3) The rule (SIMD): learn, choose, meet enforcement.
             so = sophistication[b0 : b0 + m]
             be = belief[b0 : b0 + m]
@@ -254,7 +264,7 @@ def _respond_serial(
             for j in range(m):
                 s = np.float64(so[j])
                 b = np.float64(be[j])
-                sees = see_all or (see_circle and ic[j] != 0)
+                sees = see_all | (see_circle & (ic[j] != 0))  # bitwise: no short-circuit branches
                 has_trait = tr[j] != 0
                 # Learning: published targeting, own experience, neighbours' experience.
                 b = b + s * (buf[H_TARGET, j] - b) if sees else b
@@ -286,30 +296,29 @@ def _respond_serial(
                 dest = ibuf[0, j]
                 b_dest = buf[B_DEST_TARGET, j] if sees else prior
                 u = g_here - move_cost - b_dest * penalty
-                better = u > best_u and dest != pl[j]
+                better = (u > best_u) & (dest != pl[j])
                 best = MOVE if better else best
                 best_u = u if better else best_u
                 u = g_here - game_cost - b * game_ratio * penalty
-                better = u > best_u and has_trait and sees and can_game
+                better = (u > best_u) & has_trait & sees & can_game
                 best = GAME if better else best
                 # Consequences: actual enforcement where the actor now is.
                 moved = best == MOVE
                 gamed = best == GAME
                 evading = best == EVADE
                 violates = best != COMPLY
-                tr[j] = 0 if gamed else tr[j]
                 q = buf[B_DEST_DETECT, j] if moved else (buf[H_DETECT_LO, j] if gamed else buf[H_DETECT, j])
                 q = q * evasion_factor if evading else q
                 q = 1.0 if q > 1.0 else q
                 hit = buf[B_U2, j] < q
-                got = violates and hit
+                got = violates & hit
                 ca[j] = 1 if got else 0
                 ac[j] = best
                 wbuf[0, j] = (
                     np.uint64(1)
                     | (np.uint64(potential) << _S16)
                     | (np.uint64(sees) << _S32)
-                    | (np.uint64(hit and not violates) << _S48)
+                    | (np.uint64(hit & (not violates)) << _S48)
                 )
                 wbuf[1, j] = (
                     np.uint64(violates)
@@ -320,13 +329,14 @@ def _respond_serial(
                 ibuf[1, j] = dest if moved else np.int64(pl[j])
             # (4) Tallies, in actor order (float sums are order-sensitive).
             for j in range(m):
-                k = pl[j]
+                k = np.uintp(pl[j])
                 words_a[k] += wbuf[0, j]
-                words_c[ibuf[1, j]] += wbuf[1, j]
+                words_c[np.uintp(ibuf[1, j])] += wbuf[1, j]
                 fsum[k, F_BELIEF] += buf[B_BELIEF, j]
-            if can_game:
+            if can_game:  # gaming clears the observed trait (here: the rule loop stores no trait)
                 for j in range(m):
                     if ac[j] == GAME:
+                        tr[j] = 0
                         tally[pl[j], T_GAMED] += 1
         for k in range(n_places):
             a = words_a[k]
