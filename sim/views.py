@@ -108,6 +108,8 @@ class Metric:
         share: Whether the value is a share in [0, 1] (drawn on the common share axis).
         colour: Line colour.
         style: Line style (so lines differ without colour too).
+        zero: Whether its own axis starts at zero; a total that varies by a few per cent
+            (harm) gets an axis around its values instead, with the numbers on it.
     """
 
     label: str
@@ -116,6 +118,7 @@ class Metric:
     share: bool = True
     colour: str = "#000000"
     style: str = "-"
+    zero: bool = True
 
 
 METRICS: dict[str, Metric] = {
@@ -127,7 +130,7 @@ METRICS: dict[str, Metric] = {
     "cause_identified": Metric("acts on the true cause", "1 = yes", colour="#000000", style="-"),
     "top_share": Metric("capacity on busiest 10% of places", "share", colour="#56B4E9", style="-"),
     "record_accuracy": Metric("record accuracy", "corr(records, violations)", 1.0, False, "#000000", "-"),
-    "harm": Metric("harm", "violations net of recovery", 1.0, False, "#D55E00", "-"),
+    "harm": Metric("harm", "violations net of recovery", 1.0, False, "#D55E00", "-", zero=False),
     "displacement_rate": Metric("displacement", "% of actors moved", 100.0, False, "#E69F00", "-"),
     "reusers": Metric("partners reusing data", "partners per round", 1.0, False, "#009E73", "-"),
     "positive_side_effects": Metric("positive side effects", "kEUR per round", 1.0, False, "#56B4E9", "-"),
@@ -475,6 +478,9 @@ def metric_limits(sides: Sequence[Side], metric: str) -> tuple[float, float]:
     values = [m.scale * s.series(metric) for s in sides if s.round]
     top = max((float(v.max()) for v in values), default=0.0)
     bottom = min((float(v.min()) for v in values), default=0.0)
+    if not m.zero and values and top > 0:
+        step = nice_ceiling(max(top - bottom, 0.02 * top) / 4)
+        return step * (math.floor(bottom / step) - 1), step * (math.ceil(top / step) + 1)
     floor = 2.0 if metric in ("evasion_rate", "displacement_rate") else 1.0  # a flat line looks flat
     hi = max(nice_ceiling(1.1 * top), floor)
     lo = 0.0 if bottom >= 0 else -nice_ceiling(-1.1 * bottom)

@@ -79,6 +79,10 @@ def test_limits_hold_the_data(pair):
     lo, hi = views.metric_limits(pair.sides, "evasion_rate")
     assert hi >= 100 * max(s.series("evasion_rate").max() for s in pair.sides)
     assert views.metric_limits(pair.sides, "trust") == (-0.03, 1.03)
+    # harm varies by a few per cent around a large total: its axis frames the values, not zero
+    lo, hi = views.metric_limits(pair.sides, "harm")
+    harm = np.concatenate([s.series("harm") for s in pair.sides])
+    assert 0 < lo <= harm.min() and harm.max() <= hi < 2 * harm.max()
 
 
 def test_grid_holds_every_place():
