@@ -432,7 +432,7 @@ def summary_figure(lesson: Lesson, session: views.Session, frames: Sequence) -> 
         ax.set_title(
             f"{side.title}\nround {side.round}, misallocation {mis:.0%}", fontsize=9, color=views.SIDE_COLOURS[j]
         )
-    views.map_legend(fig, session.names, harm_max, 0.0, x=0.67, ncol=5)
+    views.map_legend(fig, session.names, harm_max, 0.0, x=0.665, ncol=5, fontsize=8)
     return fig
 
 

@@ -738,7 +738,9 @@ def draw_map(ax, side: Side, harm_max: float, units_max: float, title: bool = Tr
     return out
 
 
-def map_legend(fig: Figure, names: dict[str, str], harm_max: float, y: float, x: float = 0.5, ncol: int = 5) -> None:
+def map_legend(
+    fig: Figure, names: dict[str, str], harm_max: float, y: float, x: float = 0.5, ncol: int = 5, fontsize: float = 9
+) -> None:
     """The map's legend: what outline, diamond, circle and tile colour mean."""
     cmap = _harm_cmap()
     handles = [
@@ -750,7 +752,7 @@ def map_legend(fig: Figure, names: dict[str, str], harm_max: float, y: float, x:
         Patch(color=cmap(0.05), label="little harm"),
         Patch(color=cmap(0.95), label=f"harm: {harm_max:,.0f} violations"),
     ]
-    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(x, y), ncol=ncol, fontsize=9, frameon=False)
+    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(x, y), ncol=ncol, fontsize=fontsize, frameon=False)
 
 
 class MapPicture(Live):
