@@ -186,10 +186,9 @@ class FramePicture(views.Live):
         self.panels: list = []
 
     def key(self) -> object:
-        """The harm scale and the limits of the watched indicators."""
+        """The limits of the watched indicators."""
         sides = self.session.sides
-        harm = self.widen("harm scale", (0.0, views.harm_scale(sides)))
-        return harm, tuple(self.widen(m, views.metric_limits(sides, m)) for m in self.watch)
+        return tuple(self.widen(m, views.metric_limits(sides, m)) for m in self.watch)
 
     def build(self) -> Figure:
         """Subtitle, empty maps, indicator axes and legends."""
@@ -220,7 +219,7 @@ class FramePicture(views.Live):
                 color=views.SIDE_COLOURS[j],
             )
             self.maps.append(ax)
-        views.map_legend(fig, self.session.names, self._limits["harm scale"][1], 0.335)
+        views.map_legend(fig, self.session.names, None, 0.335)
         grid = fig.add_gridspec(1, len(self.watch), left=0.06, right=0.98, top=0.29, bottom=0.1, wspace=0.28)
         self.panels = []
         for k, metric in enumerate(self.watch):
@@ -255,7 +254,7 @@ class FramePicture(views.Live):
                 fontweight="bold",
             )
         ]
-        harm_max = self._limits["harm scale"][1]
+        harm_max = self.widen("harm scale", (0.0, views.harm_scale(sides)))[1]
         units_max = max(float(s.place_units().max()) for s in sides)
         for ax, side in zip(self.maps, sides, strict=True):
             out += views.draw_map(ax, side, harm_max, units_max)

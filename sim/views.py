@@ -724,11 +724,12 @@ def draw_map(ax, side: Side, harm_max: float, units_max: float, title: bool = Tr
         )
     if title:
         text = f"misallocation {side.records[-1]['misallocation']:.0%}" if side.round else "before round 1"
+        text = f"darkest {harm_max:,.0f} violations; {text}"
         out.append(
             ax.text(
                 0.5,
                 1.02,
-                f"places: true harm vs capacity; {text}",
+                f"true harm vs capacity ({text})",
                 transform=ax.transAxes,
                 ha="center",
                 va="bottom",
@@ -739,7 +740,13 @@ def draw_map(ax, side: Side, harm_max: float, units_max: float, title: bool = Tr
 
 
 def map_legend(
-    fig: Figure, names: dict[str, str], harm_max: float, y: float, x: float = 0.5, ncol: int = 5, fontsize: float = 9
+    fig: Figure,
+    names: dict[str, str],
+    harm_max: float | None,
+    y: float,
+    x: float = 0.5,
+    ncol: int = 5,
+    fontsize: float = 9,
 ) -> None:
     """The map's legend: what outline, diamond, circle and tile colour mean."""
     cmap = _harm_cmap()
@@ -750,7 +757,7 @@ def map_legend(
             [], [], linestyle="", marker="o", markersize=10, color=BLUE, alpha=0.75, label="capacity (area = units)"
         ),
         Patch(color=cmap(0.05), label="little harm"),
-        Patch(color=cmap(0.95), label=f"harm: {harm_max:,.0f} violations"),
+        Patch(color=cmap(0.95), label="much harm" if harm_max is None else f"harm: {harm_max:,.0f} violations"),
     ]
     fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(x, y), ncol=ncol, fontsize=fontsize, frameon=False)
 
@@ -764,8 +771,8 @@ class MapPicture(Live):
         self.axes: list = []
 
     def key(self) -> object:
-        """The top of the shared harm scale (it is in the legend)."""
-        return self.widen("harm scale", (0.0, harm_scale(self.sides)))
+        """Nothing: the harm scale is drawn with the data (a new scale must not cost a rebuild)."""
+        return None
 
     def build(self) -> Figure:
         """An empty grid of places per side, and the legend."""
@@ -781,12 +788,12 @@ class MapPicture(Live):
             map_axes(ax, side)
             self.axes.append(ax)
             _block_title(fig, self.sides, gs, j, 0.99)
-        map_legend(fig, self.names, self._limits["harm scale"][1], 0.0, ncol=5 if n > 1 else 2)
+        map_legend(fig, self.names, None, 0.0, ncol=5 if n > 1 else 2)
         return fig
 
     def dynamic(self) -> list:
         """Harm, causes, proxies and capacity of every side."""
-        harm_max = self._limits["harm scale"][1]
+        harm_max = self.widen("harm scale", (0.0, harm_scale(self.sides)))[1]
         units_max = max(float(s.place_units().max()) for s in self.sides)
         return [
             a for ax, side in zip(self.axes, self.sides, strict=True) for a in draw_map(ax, side, harm_max, units_max)
