@@ -53,9 +53,9 @@ def sampled(tmp_path_factory):
         "experiment=sensitivity",
         "sampling.samples=2",
         "sampling.sample=range(0,16)",
-        "world.actors=2000",
-        "run.rounds=6",
-        "run.replications=3",
+        "world.actors=1500",
+        "run.rounds=5",
+        "run.replications=2",
         "hydra/launcher=basic",
         "hydra.sweep.dir=sw",
     )
@@ -171,6 +171,33 @@ def test_sampled_experiment_records_draws_and_report_answers_when_open_wins(samp
     share = ((per["diff_public_value"] > 0).mean())
     assert f"regime=open beats regime=closed in {share:.0%} of the 16 sampled worlds" in md
     assert "What drives it" in md
+
+
+def test_report_is_reproducible(sampled, tmp_path):
+    assert report_main([str(sampled), "--out", str(tmp_path / "again")]) == 0
+    first = sorted((sampled / "report" / "tables").glob("*.csv"))
+    assert len(first) >= 8
+    for path in first:
+        assert (tmp_path / "again" / "tables" / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+@pytest.mark.parametrize("design, samples", [("lhs", 120), ("morris", 12), ("sobol", 32)])
+def test_sensitivity_finds_the_parameter_that_matters(design, samples):
+    from sim.report.stats import sensitivity
+
+    spec = {"population.sophistication": [0.0, 0.8], "weights.legitimacy": [0, 1000], "partners.alignment": [0, 1]}
+    cfg = SamplingConfig(design=design, samples=samples, seed=3, parameters=spec)
+    x = sampling.design_matrix(cfg)
+    ps = pd.DataFrame(x, columns=list(spec))
+    ps["sampling.sample"] = range(len(ps))
+    ps["diff"] = 5.0 * x[:, 1] - 4000.0 * x[:, 0] ** 2  # legitimacy weight dominates, alignment does nothing
+    ps["diff_var"], ps["n"] = 0.0, 3
+    sens = sensitivity(ps, {"design": design, "samples": samples, "seed": 3, "levels": 4, "parameters": spec})
+    t = sens["table"].set_index("parameter")
+    assert sens["complete"] and list(t.index)[:2] == ["weights.legitimacy", "population.sophistication"]
+    assert t.loc["partners.alignment", sens["key"]] < 0.2 * t.loc["weights.legitimacy", sens["key"]]
+    incomplete = sensitivity(ps.iloc[:-1], {"design": design, "samples": samples, "seed": 3, "parameters": spec})
+    assert not incomplete["complete"] and incomplete["have"] == len(ps) - 1
 
 
 def test_sampling_is_deterministic_and_covers_the_ranges():

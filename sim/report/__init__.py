@@ -142,11 +142,16 @@ def _summary_grid(
         worst = dif.iloc[-1]
         better = int((dif[f"diff_{metric}_ci95_low"] > 0).sum())
         worse = int((dif[f"diff_{metric}_ci95_high"] < 0).sum())
-        items.append(
-            f"Of the {len(dif)} options compared with their baseline, {better} are clearly better and {worse} clearly "
-            f"worse (95% interval of the paired difference away from 0). The largest loss: {worst.option} against "
-            f"{worst.baseline}, {_ci_of(worst, f'diff_{metric}', True)} kEUR."
+        text = (
+            f"Of the {len(dif)} options compared with their baseline, {better} {'is' if better == 1 else 'are'} "
+            f"clearly better and {worse} clearly worse (95% interval of the paired difference away from 0)."
         )
+        if worst[f"diff_{metric}_mean"] < 0:
+            text += (
+                f" The largest loss: {worst.option} against {worst.baseline}, "
+                f"{_ci_of(worst, f'diff_{metric}', True)} kEUR."
+            )
+        items.append(text)
     return items
 
 
@@ -178,9 +183,19 @@ def _box_text(box: dict[str, Any] | None, who: str) -> str:
 def _top_drivers(sens: dict[str, Any]) -> str:
     """The three most influential parameters with their index and 95% bootstrap half-width."""
     t, key = sens["table"], sens["key"]
-    name = {"ST": "total Sobol' index", "mu_star": "Morris μ*", "delta": "Borgonovo δ"}[key]
+    name = {"ST": "total Sobol' index", "mu_star": "Morris μ*", "S1": "first-order index (RBD-FAST)"}[key]
     parts = [f"{r.parameter} ({r[key]:.2f} ± {r[f'{key}_conf']:.2f})" for _, r in t.head(3).iterrows()]
     return ", then ".join(parts) + f" ({name} ± its 95% bootstrap half-width)"
+
+
+def _fallback_baseline(sw: Sweep) -> str:
+    if "role" in sw.dims and (sw.options["role"] == "none").any():
+        return sw.options.loc[sw.options["role"] == "none", "option"].iloc[0]
+    order = sw.options.copy()
+    for d in reversed(sw.dims):
+        rank = {v: i for i, v in enumerate(data.ordered(d, order[d]))}
+        order = order.sort_values(d, key=lambda c, rank=rank: c.map(rank), kind="stable")
+    return order["option"].iloc[0]
 
 
 def title(sw: Sweep) -> str:
@@ -197,8 +212,9 @@ def build(sw: Sweep, args: argparse.Namespace) -> list[Block]:
     base_of = data.baselines(sw, base_spec)
     fallback = ""
     if not base_of and len(sw.options) > 1 and args.baseline == DEFAULT_BASELINE:
-        # Nothing to pair with the closed regime (e.g. the regime is not swept): compare with the first option.
-        first = sw.options["option"].iloc[0]
+        # Nothing to pair with the closed regime (the regime is not swept): compare with doing nothing
+        # (role=none) when it was run, else with the first option in display order.
+        first = _fallback_baseline(sw)
         base_of = {o: first for o in sw.options["option"] if o != first}
         fallback = f" No option has a closed-regime twin in this sweep, so every option is compared with {first}."
     acc = stats.account(sw)
@@ -260,7 +276,7 @@ def build(sw: Sweep, args: argparse.Namespace) -> list[Block]:
         )
         dd = acc.merge(dif, on="option")
         fig = figures.dots(dd, sw.dims, ACCOUNT, "diff_", f"Difference from the baseline ({args.baseline})", True,
-                           order)
+                           order, ref=acc)
         blocks.append(_figure("differences", "Paired differences from the baseline: mean and 95% interval", fig))
         blocks.append(Block("table", "Paired differences (option − baseline)", table=_diff_display(dif), csv=dif,
                             name="differences"))
@@ -326,8 +342,8 @@ def build(sw: Sweep, args: argparse.Namespace) -> list[Block]:
                 f"{stats.DENSITY:.0%} and halves the share of other cases; restrictions with quasi-p > 0.05 are "
                 "dropped, and coverage and density are then counted from the points.",
                 "Global sensitivity: SALib (Sobol' first-order and total indices for a Saltelli design, Morris μ* "
-                "and σ for a Morris design, Borgonovo δ for a Latin hypercube) of the per-sample mean difference, "
-                "with 95% bootstrap intervals (fixed seed).",
+                "and σ for a Morris design, RBD-FAST first-order indices for a Latin hypercube) of the per-sample mean "
+                "difference, with 95% bootstrap intervals (fixed seed).",
             ],
         )
     )

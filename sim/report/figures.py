@@ -119,7 +119,14 @@ def _layout(frame: pd.DataFrame, dims: list[str]) -> tuple[list[str], str | None
 
 
 def dots(
-    frame: pd.DataFrame, dims: list[str], cols: list[str], prefix: str, title: str, zero: bool, order: list[Any]
+    frame: pd.DataFrame,
+    dims: list[str],
+    cols: list[str],
+    prefix: str,
+    title: str,
+    zero: bool,
+    order: list[Any],
+    ref: pd.DataFrame | None = None,
 ) -> Figure:
     """Means with 95% intervals, one panel per column, options as rows dodged by the colour dim.
 
@@ -131,11 +138,18 @@ def dots(
         title: Figure title.
         zero: Draw a reference line at 0.
         order: Row order (labels), top first.
+        ref: All options (default ``frame``): fixes each value's colour, so that it is the
+            same in every figure even when ``frame`` lacks some values.
     """
     frame = frame.copy()
     rows, cdim, cvals = _layout(frame, dims)
     rows = [r for r in order if r in rows] + [r for r in rows if r not in order]
-    cmap = colours(cvals) if cdim else {}
+    if ref is not None and cdim:
+        every = _layout(ref.copy(), dims)[2]
+        cmap = colours(every)
+        cvals = [v for v in every if v in set(cvals)]
+    else:
+        cmap = colours(cvals) if cdim else {}
     ncol = 3 if len(cols) > 2 else len(cols)
     nrow = int(np.ceil(len(cols) / ncol))
     per_row = 0.3 + 0.14 * (1 if [cdim] == dims else max(len(cvals), 1))  # inches per row: room for dodged points
@@ -375,7 +389,7 @@ def indices(sens: dict[str, Any], metric: str, option: str, base: str) -> Figure
     pairs = {
         "sobol": [("S1", "S1_conf", "first order S1"), ("ST", "ST_conf", "total ST")],
         "morris": [("mu_star", "mu_star_conf", "μ* (mean |elementary effect|)")],
-        "lhs": [("delta", "delta_conf", "Borgonovo δ"), ("S1", "S1_conf", "first order S1")],
+        "lhs": [("S1", "S1_conf", "first order S1 (RBD-FAST)")],
     }[design]
     fig, ax = plt.subplots(figsize=(13, max(4.5, 0.8 * len(t) + 2)))
     h = 0.8 / len(pairs)
