@@ -89,6 +89,15 @@ def load(overrides: list[str] | None = None) -> SimConfig:
         raise
     except Exception as exc:  # Hydra/OmegaConf composition errors
         raise hydra_error(exc, overrides or []) from None
+    try:
+        checked = as_config(OmegaConf.to_container(cfg, resolve=True), _source(overrides or []))
+    except ConfigError as exc:
+        if _where(exc.key, overrides or []) != "the command line":
+            arrangement = cfg.get("arrangement", {}).get("name", "?")
+            exc = ConfigError(
+                exc.key, exc.value, exc.allowed, f"a config file or the arrangement preset (arrangement={arrangement})"
+            )
+        raise exc from None
     if OmegaConf.select(cfg, "arrangement.name") == "default":
         # Every preset names itself; the schema's default means the file set nothing.
         chosen = next((o.split("=", 1)[1] for o in overrides or [] if o.startswith("arrangement=")), "?")
@@ -98,15 +107,7 @@ def load(overrides: list[str] | None = None) -> SimConfig:
             "a scenario file that sets arrangement.name (this one is empty or sets no arrangement)",
             f"scenarios/{chosen}.yaml",
         )
-    try:
-        return as_config(OmegaConf.to_container(cfg, resolve=True), _source(overrides or []))
-    except ConfigError as exc:
-        if _where(exc.key, overrides or []) != "the command line":
-            arrangement = cfg.get("arrangement", {}).get("name", "?")
-            exc = ConfigError(
-                exc.key, exc.value, exc.allowed, f"a config file or the arrangement preset (arrangement={arrangement})"
-            )
-        raise exc from None
+    return checked
 
 
 def _source(overrides: list[str]) -> str:
