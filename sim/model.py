@@ -249,10 +249,13 @@ class GovernanceModel(mesa.Model):
                 shared += amount
         g = cfg.government
         caught = last[:, kp.T_CAUGHT]
-        if self.dispatch_p is not None and cfg.regime.interpretation != "closed":
+        if self.dispatch_p is not None and cfg.regime.interpretation != "closed" and caught.any():
+            # Only places with discoveries: a binomial with n = 0 draws nothing, so the stream is the same.
+            at = np.flatnonzero(caught)
             p = self.dispatch_p
-            keep = np.where(p > 0, p[p > 0].min() / np.maximum(p, 1e-300), 0.0)
-            new = new - caught + self._inspection_rng.binomial(caught, np.minimum(keep, 1.0))
+            keep = np.minimum(p[p > 0].min() / np.maximum(p[at], 1e-300), 1.0)
+            new = new.copy()
+            new[at] += self._inspection_rng.binomial(caught[at], keep) - caught[at]
         if g.reporting > 0:
             new = new + rng.binomial(last[:, kp.T_VIOLATIONS] - caught, g.reporting)
         self.records = g.memory * self.records + new
