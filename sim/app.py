@@ -231,6 +231,9 @@ def header_html(model: DashboardModel) -> str:
         f'<div style="display:flex;align-items:baseline;gap:18px;flex-wrap:wrap">'
         f'<span style="font-size:22px;font-weight:700" data-testid="round">Round {session.round} of {session.rounds}'
         f'</span><span style="font-size:16px">{html.escape(what)}</span>'
+        # the sliders show no value: say here what the run uses
+        f'<span style="color:#555">{first.world.actors:,} actors &middot; seed {first.run.seed} &middot; '
+        f"actor sophistication {first.population.sophistication:g}</span>"
     ]
     if session.contrast:
         parts.append(

@@ -40,7 +40,9 @@ def test_model_steps_both_sides_of_a_comparison():
         model.step()
     assert [s.round for s in model.session.sides] == [3, 3] and model.steps == 3
     assert model.running
-    assert "Round 3 of 50" in app.header_html(model) and "Strategy unknown (use: closed)" in app.header_html(model)
+    header = app.header_html(model)
+    assert "Round 3 of 50" in header and "Strategy unknown (use: closed)" in header
+    assert "10,000 actors &middot; seed 0" in header  # the sliders show no value
 
 
 def test_auto_comparison_is_the_lessons_own():
