@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import functools
 import hashlib
 import io
 import json
@@ -68,6 +69,7 @@ def provenance(cfg: SimConfig, cell_hash: str) -> dict[str, Any]:
     }
 
 
+@functools.lru_cache(maxsize=1)
 def _git_commit() -> str | None:
     import subprocess
 
@@ -91,8 +93,14 @@ def sha256(path: Path) -> str:
 
 
 # ----------------------------------------------------------------- one cell
-def cell_is_done(folder: Path, cell_hash: str) -> bool:
-    """True if the cell's results exist, match its config hash and are intact."""
+def cell_is_done(folder: Path, cell_hash: str, files: tuple[str, ...] | None = None) -> bool:
+    """True if the cell's results exist, match its config hash and are intact.
+
+    Args:
+        folder: The cell folder.
+        cell_hash: The hash of the cell's resolved config.
+        files: Check only these files' checksums (default: every file listed).
+    """
     marker = folder / RESULT
     if not marker.is_file():
         return False
@@ -101,6 +109,8 @@ def cell_is_done(folder: Path, cell_hash: str) -> bool:
         if meta.get("config_hash") != cell_hash:
             return False
         for name, digest in meta["checksums"].items():
+            if files is not None and name not in files:
+                continue
             if not (folder / name).is_file() or sha256(folder / name) != digest:
                 return False
     except (OSError, ValueError, KeyError, TypeError):
@@ -128,6 +138,9 @@ def run_cell(cfg: SimConfig, folder: Path, cell: str, overrides: list[str]) -> s
         buf = io.BytesIO()
         df.to_parquet(buf, index=False)
         write_atomic(folder / "rounds.parquet", buf.getvalue())
+        buf = io.BytesIO()
+        run_totals(df).to_parquet(buf, index=False)
+        write_atomic(folder / "totals.parquet", buf.getvalue())
         summary = summarise(df, cfg)
         write_atomic(folder / "summary.json", json.dumps(summary, indent=2).encode())
         write_atomic(folder / "provenance.json", json.dumps(provenance(cfg, h), indent=2).encode())
@@ -135,7 +148,7 @@ def run_cell(cfg: SimConfig, folder: Path, cell: str, overrides: list[str]) -> s
             "cell": cell,
             "overrides": overrides,
             "config_hash": h,
-            "checksums": {n: sha256(folder / n) for n in ("rounds.parquet", "summary.json")},
+            "checksums": {n: sha256(folder / n) for n in ("rounds.parquet", "totals.parquet", "summary.json")},
         }
         (folder / ERROR).unlink(missing_ok=True)
         write_atomic(folder / RESULT, json.dumps(meta, indent=2).encode())
@@ -172,8 +185,14 @@ def _swept_value(value: str) -> Any:
     return value
 
 
-def collect(root: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-    """Read every completed cell under ``root``: (summary rows, failures)."""
+def collect(root: Path, full: bool = True) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Read every completed cell under ``root``: (summary rows, failures).
+
+    Args:
+        root: The sweep folder.
+        full: Verify every result file's checksum; otherwise only the small files
+            read here (used for the refreshes while a sweep runs).
+    """
     root = Path(root)
     frames = []
     failures = []
@@ -181,7 +200,7 @@ def collect(root: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
         folder = marker.parent
         try:
             meta = json.loads(marker.read_text())
-            if not cell_is_done(folder, meta["config_hash"]):
+            if not cell_is_done(folder, meta["config_hash"], None if full else ("totals.parquet", "summary.json")):
                 # Never read a damaged file silently: rerunning the sweep recomputes it.
                 failures.append(
                     {
@@ -191,11 +210,13 @@ def collect(root: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
                 )
                 continue
             summary = json.loads((folder / "summary.json").read_text())
-            df = pd.read_parquet(folder / "rounds.parquet")
+            if "totals.parquet" in meta["checksums"]:
+                totals = pd.read_parquet(folder / "totals.parquet")
+            else:  # a cell written before totals were kept
+                totals = run_totals(pd.read_parquet(folder / "rounds.parquet"))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             failures.append({"cell": folder.name, "error": f"unreadable results: {exc}"})
             continue
-        totals = run_totals(df)
         r = summary["regime"]
         head: dict[str, Any] = {
             "cell": meta["cell"],
@@ -233,11 +254,11 @@ def collect(root: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     return out, failures
 
 
-def summarize(root: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+def summarize(root: Path, full: bool = True) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Rebuild ``summary.parquet`` at the sweep root from the cell folders."""
     root = Path(root)
     with _locked(root):
-        table, failures = collect(root)
+        table, failures = collect(root, full)
         if not table.empty:
             buf = io.BytesIO()
             table.to_parquet(buf, index=False)
@@ -246,14 +267,25 @@ def summarize(root: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
 
 
 def refresh_summary(root: Path, every: float = 5.0) -> None:
-    """Rebuild the summary if it is older than ``every`` seconds (cheap while running)."""
+    """Rebuild the summary while a sweep runs, at most every ``every`` seconds.
+
+    The interval grows with the time a rebuild takes (at least 10x it), so that
+    keeping the summary readable never costs more than a tenth of the sweep.
+    """
     path = Path(root) / SUMMARY
+    stamp = Path(root) / ".summary.cost"
     try:
-        if path.is_file() and time.time() - path.stat().st_mtime < every:
+        cost = float(stamp.read_text()) if stamp.is_file() else 0.0
+        if path.is_file() and time.time() - path.stat().st_mtime < max(every, 10.0 * cost):
             return
+    except (OSError, ValueError):
+        pass
+    t0 = time.perf_counter()
+    summarize(root, full=False)
+    try:
+        stamp.write_text(f"{time.perf_counter() - t0:.3f}")
     except OSError:
         pass
-    summarize(root)
 
 
 # ----------------------------------------------------------------- expansion
