@@ -204,6 +204,15 @@ def test_dashboard_in_a_browser(server, browser):
     print(f"single run, seconds per step (click to new round shown): {[round(t, 2) for t in times]}")
     assert min(times) < 3.0
 
+    # Play runs rounds by itself; pause stops it.
+    page.get_by_role("button", name="\u25b6").click()
+    page.get_by_text("Round 6 of 50").wait_for(timeout=30_000)
+    page.get_by_role("button", name="\u275a\u275a").click()
+    page.wait_for_timeout(1500)  # a round under way when pause was pressed still finishes
+    paused_at = page.locator("[data-testid=round]").inner_text()
+    page.wait_for_timeout(1500)
+    assert page.locator("[data-testid=round]").inner_text() == paused_at
+
     # Side by side: both runs shown, stepping together.
     _choose(page, "Side by side", "strategy known vs unknown")
     page.get_by_role("button", name="Reset").click()
