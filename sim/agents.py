@@ -95,14 +95,26 @@ class Partner(mesa.Agent):
         self.shared = bool(self.trust - cost + noise > threshold)
         return self.shared
 
-    def analysis(self, observed: np.ndarray) -> np.ndarray:
-        """The analysis it brings: its data where aligned, its interests where not."""
-        own = np.where(self.coverage, observed, np.nan)
-        fill = np.nanmean(own) if np.any(self.coverage) else float(np.mean(observed))
-        own = np.where(self.coverage, own, fill)
-        scale = max(float(np.mean(observed)), 1e-9)
-        biased = scale * self.interest / max(float(np.mean(self.interest)), 1e-9)
-        return self.alignment * own + (1.0 - self.alignment) * biased
+    @staticmethod
+    def analyses(alignment: np.ndarray, coverage: np.ndarray, interest: np.ndarray, observed: np.ndarray) -> np.ndarray:
+        """The analysis each partner brings: its data where aligned, its interests where not.
+
+        A partner's own view is what it observed at the places its data covers and the
+        mean of that elsewhere; a self-serving analysis pushes its own priorities, at
+        the scale of the observations. One row per partner, from the partners'
+        ``alignment``, ``coverage`` and ``interest`` stacked (rows in the same order).
+        """
+        alignment = alignment[:, None]
+        counts = coverage.sum(axis=1)
+        # nanmean of the covered places (as np.nanmean computes it), the overall mean where none is.
+        mean_obs = float(np.mean(observed))
+        sums = np.where(coverage, observed, 0.0).sum(axis=1)
+        fill = np.where(counts > 0, sums / np.maximum(counts, 1), mean_obs)
+        own = np.where(coverage, observed, fill[:, None])
+        scale = max(mean_obs, 1e-9)
+        interest_mean = np.maximum(interest.mean(axis=1), 1e-9)[:, None]
+        biased = scale * interest / interest_mean
+        return alignment * own + (1.0 - alignment) * biased
 
     def update_trust(self, rate: float, involvement: float, harmed: float, results: float) -> None:
         """Trust follows involvement and being heard, and falls when its data hurt it."""

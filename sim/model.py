@@ -23,8 +23,7 @@ from sim.world import (
     STREAM_PARTNERS,
     STREAM_ROUND,
     generator,
-    make_actors,
-    make_world,
+    make_replication,
     round_keys,
 )
 
@@ -50,8 +49,7 @@ class GovernanceModel(mesa.Model):
         self.replication = replication
         self.parallel = parallel
         self.round = 0
-        self.world = make_world(cfg, replication)
-        self.actors = make_actors(cfg, replication, self.world)
+        self.world, self.actors = make_replication(cfg, replication)
         n_places = cfg.world.places
         self.n_actors = cfg.world.actors
         self.features = self.world.features
@@ -115,6 +113,8 @@ class GovernanceModel(mesa.Model):
         # What does not change between rounds, kept for the per-round phases.
         self._coverage = np.array([p.coverage for p in self.partners], dtype=bool).reshape(len(self.partners), w.places)
         self._coverage_count = [float(p.coverage.sum()) for p in self.partners]
+        self._interest = np.array([p.interest for p in self.partners], dtype=np.float64).reshape(self._coverage.shape)
+        self._alignment = np.array([p.alignment for p in self.partners], dtype=np.float64)
         self._involvement = [p.involvement(self.cfg.regime) for p in self.partners]
 
     def _make_professionals(self) -> None:
@@ -196,8 +196,8 @@ class GovernanceModel(mesa.Model):
             if self._own_frame is None:
                 self._own_frame = np.unique(own).astype(np.int64)
             return self._own_frame, False
-        candidates = np.unique(np.concatenate([own, np.array(added, dtype=np.int64)])).astype(np.int64)
-        considered = bool(np.isin(self.driver_cols, candidates).any())
+        candidates = np.array(sorted(set(own.tolist()) | set(added)), dtype=np.int64)  # = np.unique, cheaper
+        considered = not set(self.driver_cols.tolist()).isdisjoint(candidates.tolist())
         return candidates, considered
 
     # 2. collection ---------------------------------------------------------
@@ -381,7 +381,10 @@ class GovernanceModel(mesa.Model):
                 self.believed_cause = int(self.driver_cols[0])
         admitted = [j for j, p in enumerate(self.partners) if admits(setting, p.aligned)]
         if admitted:
-            analyses = np.mean([self.partners[j].analysis(observed) for j in admitted], axis=0)
+            rows = np.array(admitted)
+            analyses = np.mean(
+                Partner.analyses(self._alignment[rows], self._coverage[rows], self._interest[rows], observed), axis=0
+            )
             scale = max(float(np.mean(estimate)), 1e-9) / max(float(np.mean(analyses)), 1e-9)
             v = cfg.government.voice_weight * len(admitted) / len(self.partners)
             estimate = (1.0 - v) * estimate + v * analyses * scale

@@ -7,6 +7,7 @@ only, so every cell of a sweep with the same seed shares the same world
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -186,3 +187,34 @@ def make_actors(cfg: SimConfig, replication: int, world: World) -> dict[str, np.
         "action": np.zeros(n, dtype=np.int8),
         **extra,
     }
+
+
+# Worlds and populations already drawn in this process, by what they depend on. Every
+# cell of a sweep with the same seed shares them (common random numbers), and drawing
+# 100,000 actors costs about as much as 10 rounds of the model.
+_REPLICATIONS: OrderedDict[tuple, tuple[World, dict[str, np.ndarray]]] = OrderedDict()
+_CACHE_BYTES = 256 * 2**20
+MUTABLE = ("belief", "trait", "caught", "action")  # the actor arrays the kernel updates
+
+
+def make_replication(cfg: SimConfig, replication: int) -> tuple[World, dict[str, np.ndarray]]:
+    """``make_world`` and ``make_actors``, reused within a process (same numbers).
+
+    The world and the actors' fixed traits are shared between models; the arrays the
+    kernel updates (``MUTABLE``) are fresh copies for each call.
+    """
+    score = cfg.analytics.resolution == "individual" and cfg.analytics.profile == "score"
+    key = (cfg.run.seed, replication, repr(cfg.world), repr(cfg.population), cfg.analytics.features_searched, score)
+    hit = _REPLICATIONS.get(key)
+    if hit is None:
+        world = make_world(cfg, replication)
+        hit = (world, make_actors(cfg, replication, world))
+        size = sum(a.nbytes for a in hit[1].values())
+        if size <= _CACHE_BYTES // 4:  # huge populations: not kept
+            _REPLICATIONS[key] = hit
+            while sum(sum(a.nbytes for a in v[1].values()) for v in _REPLICATIONS.values()) > _CACHE_BYTES:
+                _REPLICATIONS.popitem(last=False)
+    else:
+        _REPLICATIONS.move_to_end(key)
+    world, actors = hit
+    return world, {name: (a.copy() if name in MUTABLE else a) for name, a in actors.items()}
