@@ -138,21 +138,40 @@ class Professional(mesa.Agent):
         self.area = area
         self.contributed = False
 
-    def review(self, rng: np.random.Generator, cause_present: np.ndarray, beat: int):
-        """Judge the cause at up to ``beat`` places of the area, if engaged.
+    @staticmethod
+    def review_all(
+        professionals: list[Professional], rng: np.random.Generator, cause_present: np.ndarray, beat: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each professional, if engaged, judges the cause at up to ``beat`` places of its area.
+
+        A professional is engaged with probability ``engagement``, picks
+        ``min(beat, area size)`` distinct places of its area at random and judges each
+        correctly with probability ``accuracy``. All professionals draw together
+        (engagement, then the picks, then the judgements), one array each.
 
         Returns:
-            ``(places, judgements)``; empty arrays when not engaged this round.
+            ``(places, judgements)`` of every engaged professional, concatenated.
         """
-        engaged = rng.random() < self.engagement
-        k = min(beat, self.area.size)
-        picks = rng.choice(self.area, size=k, replace=False) if k else self.area[:0]
-        correct = rng.random(k) < self.accuracy
-        self.contributed = bool(engaged and k > 0)
-        if not self.contributed:
-            return picks[:0], np.zeros(0, dtype=bool)
+        n = len(professionals)
+        sizes = np.array([p.area.size for p in professionals], dtype=np.int64)
+        width = max(int(sizes.max()), 1) if n else 1
+        areas = np.zeros((n, width), dtype=np.int64)
+        for j, p in enumerate(professionals):
+            areas[j, : p.area.size] = p.area
+        engaged = rng.random(n) < np.array([p.engagement for p in professionals])
+        # A uniform sample without replacement: the places with the k smallest random keys.
+        keys = rng.random((n, width))
+        keys[np.arange(width)[None, :] >= sizes[:, None]] = np.inf  # areas shorter than the widest
+        width_k = max(min(beat, width), 0)
+        picks = np.take_along_axis(areas, np.argsort(keys, axis=1)[:, :width_k], axis=1)
+        correct = rng.random((n, width_k)) < np.array([p.accuracy for p in professionals])[:, None]
+        k = np.minimum(beat, sizes)
+        contributed = engaged & (k > 0)
+        for j, p in enumerate(professionals):
+            p.contributed = bool(contributed[j])
+        use = contributed[:, None] & (np.arange(width_k)[None, :] < k[:, None])
         truth = cause_present[picks]
-        return picks, np.where(correct, truth, ~truth)
+        return picks[use], np.where(correct, truth, ~truth)[use]
 
     def update_engagement(self, rate: float, knowledge_used: bool) -> None:
         """Engagement rises when knowledge is used, falls when steered as instrument."""

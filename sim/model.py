@@ -352,10 +352,10 @@ class GovernanceModel(mesa.Model):
             for p in self.partners:
                 p.heard = False
             return fit, heard, contested
-        reviews = [p.review(rng, self.cause_present, cfg.professionals.beat) for p in self.professionals]
-        for places, judged in reviews:
-            np.add.at(self.votes_yes, places, judged)
-            np.add.at(self.votes_no, places, ~judged)
+        places, judged = Professional.review_all(self.professionals, rng, self.cause_present, cfg.professionals.beat)
+        n_places = self.votes_yes.shape[0]
+        self.votes_yes += np.bincount(places, weights=judged, minlength=n_places)
+        self.votes_no += np.bincount(places, weights=~judged, minlength=n_places)
         estimate = fit
         reviewed = (self.votes_yes + self.votes_no) > 0
         if reviewed.any():

@@ -5,9 +5,12 @@ published targeting if the actor can see it, from its own and its neighbours'
 experience), choose to comply, violate, evade, move or game the observed trait,
 and meet the actual enforcement. Per-place tallies come back as integer counts.
 
-Random numbers come from a counter-based generator (SplitMix64 finaliser of
-``key ^ actor index ^ stream``): every draw is a pure function of the round key, the
-actor index and the stream, so results do not depend on thread count or order.
+Random numbers come from a counter-based generator: SplitMix64 (Steele, Lea and
+Flood 2014) seeded with the round key, read at positions ``2i`` and ``2i + 1`` for actor
+``i``: 128 bits per actor-round, two 32-bit uniforms (gain shock, destination) and a
+53-bit one (inspection); score profiling reads a second sequence (``_SCORE_KEY``) for
+its normal draws. Every draw is a pure function of the round key and the actor index,
+so results do not depend on thread count or order.
 Actors are processed in fixed-size chunks; each chunk writes its own tally row, so
 the serial and parallel kernels give bit-identical results.
 
@@ -56,14 +59,16 @@ F_BURDEN = 2  # score profiling: manipulation cost paid by qualified actors
 N_FSUM = 3
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_GOLDEN2 = np.uint64(0x3C6EF372FE94F82A)  # 2 x _GOLDEN (mod 2**64): stream 2
+_SCORE_KEY = np.uint64(0xD1B54A32D192ED03)  # xor-ed into the round key: score profiling's own sequence
+_LO32 = np.uint64(0xFFFFFFFF)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _S30 = np.uint64(30)
 _S27 = np.uint64(27)
 _S31 = np.uint64(31)
 _S11 = np.uint64(11)
-_INV53 = 1.0 / 9007199254740992.0
+_INV53 = 1.0 / 9007199254740992.0  # 2**-53
+_INV32 = 1.0 / 4294967296.0  # 2**-32
 _TWO_PI = 2.0 * np.pi
 
 # Per-actor tallies are packed four to a uint64 (16 bits each: a chunk has fewer
@@ -92,15 +97,17 @@ def _mix(z):
 
 
 @njit(cache=True, error_model="numpy")
-def _uniform(base, stream):
-    return float(_mix(base + np.uint64(stream) * _GOLDEN) >> _S11) * _INV53
-
-
-@njit(cache=True, error_model="numpy")
 def uniform(key, index, stream):
-    """One uniform draw in [0, 1) for (round key, actor index, stream); for tests."""
-    base = _mix(np.uint64(key) ^ (np.uint64(index) * _GOLDEN))
-    return _uniform(base, stream)
+    """Draw ``stream`` (0 shock, 1 destination, 2 inspection, 3-4 score normal) of an actor; for tests."""
+    ukey = np.uint64(key)
+    if stream >= 3:
+        r = _mix((ukey ^ _SCORE_KEY) + np.uint64(index + 1) * _GOLDEN)
+        return float(r >> _S32) * _INV32 if stream == 3 else float(r & _LO32) * _INV32
+    pos = ukey + np.uint64(2 * index + 1) * _GOLDEN
+    if stream == 2:
+        return float(_mix(pos + _GOLDEN) >> _S11) * _INV53
+    r = _mix(pos)
+    return float(r >> _S32) * _INV32 if stream == 0 else float(r & _LO32) * _INV32
 
 
 @njit(cache=True, error_model="numpy")
@@ -183,7 +190,6 @@ def _respond_serial(
     buf = np.zeros((N_BUF, BLOCK))  # zeroed: rows a configuration never gathers are read, then discarded
     ibuf = np.empty((2, BLOCK), dtype=np.int64)  # destination drawn; place where the actor acted
     wbuf = np.empty((2, BLOCK), dtype=np.uint64)  # packed tally words A and C
-    bases = np.empty(BLOCK, dtype=np.uint64)  # per-actor RNG base (score profiling draws)
     words_a = np.empty(n_places, dtype=np.uint64)
     words_c = np.empty(n_places, dtype=np.uint64)
     for c in range(c0, c1):
@@ -198,13 +204,14 @@ def _respond_serial(
             pl = place[b0 : b0 + m]
             tr = trait[b0 : b0 + m]
             ic = in_circle[b0 : b0 + m]
-            # (1) Draws: streams 0 (gain shock), 1 (destination), 2 (inspection).
+            # (1) Draws: SplitMix64 at positions 2i, 2i + 1: gain shock and destination
+            # (32 bits each), inspection (53 bits).
             for j in range(m):
-                base = _mix(ukey ^ (np.uint64(b0 + j) * _GOLDEN))
-                bases[j] = base
-                buf[B_U0, j] = float(_mix(base) >> _S11) * _INV53
-                u1 = float(_mix(base + _GOLDEN) >> _S11) * _INV53
-                buf[B_U2, j] = float(_mix(base + _GOLDEN2) >> _S11) * _INV53
+                pos = ukey + np.uint64(2 * (b0 + j) + 1) * _GOLDEN
+                r = _mix(pos)
+                buf[B_U0, j] = float(r >> _S32) * _INV32
+                u1 = float(r & _LO32) * _INV32
+                buf[B_U2, j] = float(_mix(pos + _GOLDEN) >> _S11) * _INV53
                 d = np.int64(u1 * n_places)
                 ibuf[0, j] = last if d >= n_places else d
             if scoring:
@@ -216,8 +223,9 @@ def _respond_serial(
                     sees = see_all or (see_circle and ic[j] != 0)
                     tb = tau
                     if not sees and tau_noise > 0.0:
-                        u3 = _uniform(bases[j], 3)
-                        u4 = _uniform(bases[j], 4)
+                        r = _mix((ukey ^ _SCORE_KEY) + np.uint64(b0 + j + 1) * _GOLDEN)
+                        u3 = float(r >> _S32) * _INV32
+                        u4 = float(r & _LO32) * _INV32
                         tb = tau + tau_noise * (np.sqrt(-2.0 * np.log(1.0 - u3)) * np.cos(_TWO_PI * u4))
                     x = score[b0 + j]
                     obs = x + anchor * tb

@@ -17,9 +17,18 @@ def py_mix(z: int) -> int:
     return z ^ (z >> 31)
 
 
+SCORE_KEY = 0xD1B54A32D192ED03
+
+
 def py_uniform(key: int, index: int, stream: int) -> float:
-    base = py_mix(key ^ ((index * GOLDEN) & MASK))
-    return (py_mix((base + stream * GOLDEN) & MASK) >> 11) * (1.0 / 9007199254740992.0)
+    """SplitMix64 seeded with the round key, positions 2i (streams 0, 1) and 2i + 1 (stream 2)."""
+    if stream >= 3:  # score profiling's own sequence: position i
+        r = py_mix(((key ^ SCORE_KEY) + (index + 1) * GOLDEN) & MASK)
+        return (r >> 32 if stream == 3 else r & 0xFFFFFFFF) / 2.0**32
+    r = py_mix((key + (2 * index + 1 + (stream == 2)) * GOLDEN) & MASK)
+    if stream == 2:
+        return (r >> 11) / 2.0**53
+    return (r >> 32 if stream == 0 else r & 0xFFFFFFFF) / 2.0**32
 
 
 def py_normal(key: int, index: int) -> float:
@@ -199,13 +208,17 @@ def test_kernel_matches_reference_with_score_profiling(visibility, threshold):
 def test_rng_matches_pure_python_and_is_uniform():
     key = 123456789
     for i in (0, 1, 99, 2**31 + 7):
-        for stream in (0, 1, 2):
+        for stream in (0, 1, 2, 3, 4):
             assert kp.uniform(key, i, stream) == py_uniform(key, i, stream)
-    u = np.array([kp.uniform(key, i, 0) for i in range(20000)])
+    u = np.array([[kp.uniform(key, i, s) for s in range(5)] for i in range(20000)])
     assert 0 <= u.min() and u.max() < 1
-    counts = np.histogram(u, bins=10, range=(0, 1))[0]
-    # Chi-square with 9 df: 99.9% quantile is 27.9.
-    assert ((counts - 2000) ** 2 / 2000).sum() < 27.9
+    for s in range(5):
+        counts = np.histogram(u[:, s], bins=10, range=(0, 1))[0]
+        # Chi-square with 9 df: 99.9% quantile is 27.9.
+        assert ((counts - 2000) ** 2 / 2000).sum() < 27.9, s
+    # Streams of an actor, and neighbouring actors, are uncorrelated (|r| < 4 / sqrt(n)).
+    r = np.corrcoef(np.column_stack([u, np.roll(u[:, 0], 1)]).T)
+    assert np.abs(r - np.eye(6)).max() < 4 / np.sqrt(20000)
 
 
 def test_serial_and_parallel_are_bit_identical():
