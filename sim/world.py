@@ -7,6 +7,7 @@ only, so every cell of a sweep with the same seed shares the same world
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -166,8 +167,8 @@ def make_actors(cfg: SimConfig, replication: int, world: World) -> dict[str, np.
     in_circle = (rng.random(n) < p.aligned_share).astype(np.int8)
     # Sophistication is drawn last: beta draws use a variable number of uniforms.
     m = p.sophistication
-    if 0.0 < m < 1.0 and p.sophistication_spread > 0:
-        c = 2.0 / p.sophistication_spread
+    c = 2.0 / p.sophistication_spread if p.sophistication_spread > 0 else math.inf
+    if 0.0 < m < 1.0 and math.isfinite(c):  # a spread below ~1e-308 overflows c: no spread
         soph = rng.beta(m * c, (1.0 - m) * c, n)
     else:
         soph = np.full(n, m)
