@@ -1,0 +1,77 @@
+"""Where the kernel's time goes: its four loops, timed by subtraction.
+
+A sampling profiler sees a Numba kernel as one opaque frame, so this profiles it the
+other way: it recompiles the kernel's source (uncached) with its loops switched on one
+at a time, (1) draws, (2) gather, (3) rule, (4) tallies, and times each build on the
+same actors. A loop's cost is the time it adds to the build before it. (A build with
+later loops off computes nonsense; only its time is used.)
+
+Usage: python benchmarks/profile_kernel.py [--actors 100000] [--visibility 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import types
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import best_of, copy_state, emit, round_inputs  # noqa: E402
+
+from sim.kernels import population as kp  # noqa: E402
+
+LOOPS = ["draws (SIMD)", "gather (scalar)", "rule (SIMD)", "tallies (scalar)"]
+
+
+def build(flags: tuple[bool, bool, bool, bool]) -> types.ModuleType:
+    """The kernel module with loop k's iterations switched off where flags[k] is False."""
+    src = Path(kp.__file__).read_text().replace("cache=True", "cache=False")
+    src = src.replace("np.empty((2, BLOCK)", "np.zeros((2, BLOCK)")  # no garbage indices when a loop is off
+    parts = re.split(r"(?=# \([1-4]\) )", src)
+    out = []
+    for part in parts:
+        m = re.match(r"# \(([1-4])\) ", part)
+        if m:
+            k = int(m.group(1)) - 1
+            part = part.replace("for j in range(m):", f"for j in range(m if {flags[k]} else 0):")
+        out.append(part)
+    mod = types.ModuleType(f"kernel_{''.join(str(int(f)) for f in flags)}")
+    mod.__file__ = kp.__file__
+    exec(compile("".join(out), mod.__name__, "exec"), mod.__dict__)
+    return mod
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--actors", type=int, default=100_000)
+    ap.add_argument("--visibility", type=int, default=0)
+    ap.add_argument("--rounds", type=int, default=20)
+    a = ap.parse_args()
+    n = a.actors
+    actors, inputs, params = round_inputs(n, a.visibility)
+    times = []
+    for k in range(len(LOOPS) + 1):
+        mod = build(tuple(i < k for i in range(len(LOOPS))))
+        st = copy_state(actors)
+        mod.respond(st, *inputs, params, 0, parallel=False)
+
+        def go(mod=mod, st=st) -> None:
+            for r in range(a.rounds):
+                mod.respond(st, *inputs, params, r, parallel=False)
+
+        times.append(best_of(go, 5) / (a.rounds * n) * 1e9)
+    print(f"kernel, {n:,} actors, visibility {a.visibility}, serial: {times[-1]:.2f} ns per actor-round")
+    print(f"{'part':<34}{'ns/actor-round':>15}{'share':>8}")
+    parts = {"call, tables, chunk set-up": times[0]}
+    for k, name in enumerate(LOOPS):
+        parts[f"({k + 1}) {name}"] = times[k + 1] - times[k]
+    for name, t in parts.items():
+        print(f"{name:<34}{t:>15.2f}{t / times[-1]:>8.0%}")
+    emit({"actors": n, "total_ns": times[-1], "parts_ns": parts})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""Target 5: start-up. Cold compile of all kernels, load from the on-disk cache, and the CLI line.
+
+Each measurement is a fresh process with its own, initially empty, Numba cache folder:
+the first compiles every kernel (serial, parallel, the per-place tables), the second
+loads them from that cache. "Numba's floor" is what the first call of a trivial
+cached function costs in a fresh process (Numba initialising itself), which any
+kernel pays. Per kernel, the compile time is split into Numba's front end (typing,
+lowering) and LLVM from the dispatchers' own timers.
+
+Usage: python benchmarks/startup.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import emit  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CHILD = r"""
+import json, time
+t0 = time.perf_counter()
+from sim.kernels import population as kp
+t1 = time.perf_counter()
+ready = kp.warmup(parallel=True)
+timers = {}
+for fn in (kp._place_tables, kp._respond_serial, kp._respond_parallel):
+    for sig in fn.signatures:
+        try:  # compiled here (loaded from the cache: no timers)
+            t = fn.get_metadata(sig).get("timers", {})
+        except Exception:
+            continue
+        timers[fn.__name__] = {"total": t.get("compiler_lock", 0.0), "llvm": t.get("llvm_lock", 0.0)}
+print(json.dumps({"import_s": t1 - t0, "warmup_s": ready, "timers": timers}))
+"""
+
+FLOOR = r"""
+import json, time
+from numba import njit
+from trivial_kernel import one
+t0 = time.perf_counter()
+one()
+print(json.dumps({"floor_s": time.perf_counter() - t0}))
+"""
+
+
+def child(code: str, cache: str, cwd: Path | None = None) -> dict:
+    env = {**os.environ, "NUMBA_CACHE_DIR": cache, "PYTHONWARNINGS": "ignore"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=cwd or ROOT
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as cache:
+        cold = child(CHILD, cache)
+        cached = child(CHILD, cache)
+    with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp, "trivial_kernel.py").write_text(
+            "from numba import njit\n\n@njit(cache=True)\ndef one():\n    return 1\n"
+        )
+        child(FLOOR, tmp, Path(tmp))
+        floor = child(FLOOR, tmp, Path(tmp))["floor_s"]
+    cli = subprocess.run(
+        [sys.executable, "-m", "sim", "world.actors=2000", "run.replications=1", "hydra.run.dir=" + tempfile.mkdtemp()],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    ).stdout
+    cli_line = next((ln for ln in cli.splitlines() if "kernels ready" in ln), "(no compile line)")
+    print(f"{'':<44}{'s':>7}")
+    print(f"{'cold compile, all kernels (empty cache)':<44}{cold['warmup_s']:>7.2f}")
+    print(f"{'load from the on-disk cache':<44}{cached['warmup_s']:>7.2f}")
+    print(f"{'  of which Numba initialising itself':<44}{floor:>7.2f}")
+    print(f"{'import of the kernel module (numba, numpy)':<44}{cached['import_s']:>7.2f}")
+    print("cold compile by kernel (front end = typing and lowering in Python; LLVM = optimisation, code):")
+    for name, t in cold["timers"].items():
+        print(f"  {name:<20} {t['total']:.2f} s = front end {t['total'] - t['llvm']:.2f} s + LLVM {t['llvm']:.2f} s")
+    print(f"CLI: {cli_line.strip()}")
+    emit(
+        {
+            "cold_s": cold["warmup_s"],
+            "cached_s": cached["warmup_s"],
+            "numba_floor_s": floor,
+            "import_s": cached["import_s"],
+            "timers": cold["timers"],
+            "cli": cli_line.strip(),
+        }
+    )
+
+
+if __name__ == "__main__":
+    main()
