@@ -116,6 +116,7 @@ class GovernanceModel(mesa.Model):
         self._interest = np.array([p.interest for p in self.partners], dtype=np.float64).reshape(self._coverage.shape)
         self._alignment = np.array([p.alignment for p in self.partners], dtype=np.float64)
         self._involvement = [p.involvement(self.cfg.regime) for p in self.partners]
+        self.partner_records = np.zeros(self._coverage.shape)
 
     def _make_professionals(self) -> None:
         c, n_places = self.cfg.professionals, self.cfg.world.places
@@ -228,6 +229,8 @@ class GovernanceModel(mesa.Model):
             # One call for all partners draws what one call per partner would, in the same order.
             counts = np.broadcast_to(violations.astype(np.int64), self._coverage.shape)
             seen_all = np.where(self._coverage, rng.binomial(counts, cfg.partners.observation_rate), 0.0)
+            # Each partner keeps its own records (its picture when the results do not reach it).
+            self.partner_records = cfg.government.memory * self.partner_records + seen_all
         for j, partner in enumerate(self.partners):
             seen = seen_all[j]
             observed += seen
@@ -451,8 +454,7 @@ class GovernanceModel(mesa.Model):
             if units <= 0:
                 continue
             sees = p.sees_results(cfg.regime) or role.coordinates or role.publishes
-            own_view = np.where(p.coverage, self.history[-1], 0.0)
-            target = share if sees else _target_share(own_view, cfg.government.targeting_focus)
+            target = share if sees else _target_share(self.partner_records[j], cfg.government.targeting_focus)
             partner_units += units * target
             p.units = units
         partner_total = float(partner_units.sum())
