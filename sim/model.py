@@ -24,7 +24,9 @@ from sim.world import (
     STREAM_ROUND,
     generator,
     make_replication,
+    pcg64_state,
     round_keys,
+    seed_states,
 )
 
 VISIBILITY = {"closed": 0, "restricted": 1, "open": 2}
@@ -82,7 +84,7 @@ class GovernanceModel(mesa.Model):
         self.dispatch_p: np.ndarray | None = None
         # One stream for the whole replication: a seeded generator per round would cost
         # more than the rest of a round of a small world.
-        self._inspection_rng = _LazyGenerator(cfg.run.seed, replication, STREAM_INSPECTIONS)
+        self._inspection_rng = _LazyGenerator(generator, cfg.run.seed, replication, STREAM_INSPECTIONS)
         # Inspection capacity per 1,000 actors; moves each round if government.adaptation > 0.
         self.capacity = g.capacity
         # Score profiling: the threshold in force and the government's estimate of the
@@ -93,6 +95,7 @@ class GovernanceModel(mesa.Model):
         self.fsum_prev = np.zeros((n_places, kp.N_FSUM))
         self._driver_count = self.world.drivers.sum(axis=1).astype(np.float64)
         self._key_block = -1
+        self._streams = _RoundStreams(cfg.run.seed, replication, cfg.run.rounds)
         self._keys = np.zeros(0, dtype=np.uint64)
         self._make_partners()
         self._make_professionals()
@@ -128,13 +131,10 @@ class GovernanceModel(mesa.Model):
     # ------------------------------------------------------------------ round
     def step(self) -> None:
         """Run one round; its record (one row of ``rounds.parquet``) is ``self.record``."""
-        cfg = self.cfg
         t = self.round
-        seed, rep = cfg.run.seed, self.replication
-        # Built on first use: a seeded generator costs ~30 us, which dominates a round
-        # of a small world (validation runs take millions of rounds).
+        # Built on first use (validation runs take millions of rounds of small worlds).
         rng = {
-            s: _LazyGenerator(seed, rep, STREAM_ROUND, t, s)
+            s: _LazyGenerator(self._streams.generator, t, s)
             for s in (S_FRAMING, S_COLLECTION, S_INTERPRETATION, S_ALLOCATION)
         }
 
@@ -719,18 +719,51 @@ _EMPTY_INT = np.zeros(0, dtype=np.int64)
 
 
 class _LazyGenerator:
-    """A :func:`sim.world.generator` that is only built when a phase first draws."""
+    """A generator that is only built (``make(*args)``) when a phase first draws."""
 
-    __slots__ = ("_keys", "_gen")
+    __slots__ = ("_make", "_args", "_gen")
 
-    def __init__(self, *keys: int) -> None:
-        self._keys = keys
+    def __init__(self, make, *args: int) -> None:
+        self._make = make
+        self._args = args
         self._gen: np.random.Generator | None = None
 
     def __getattr__(self, name: str):
         if self._gen is None:
-            self._gen = generator(*self._keys)
+            self._gen = self._make(*self._args)
         return getattr(self._gen, name)
+
+
+class _RoundStreams:
+    """The phases' per-round generators, ``generator(seed, rep, STREAM_ROUND, t, s)``, cheaply.
+
+    Building a seeded generator costs ~15-35 us (SeedSequence hashing, PCG64 seeding),
+    more than a phase of a small world. Here the SeedSequence words are computed for a
+    block of rounds at once (vectorised, bit-identical) and each round's state is set on
+    one PCG64 kept per stream: the same draws for a few microseconds.
+    """
+
+    BLOCK = 64
+
+    def __init__(self, seed: int, replication: int, rounds: int) -> None:
+        self._seed, self._rep, self._rounds = seed, replication, rounds
+        self._words: dict[int, tuple[int, np.ndarray]] = {}
+        self._bits: dict[int, np.random.PCG64] = {}
+
+    def generator(self, t: int, stream: int) -> np.random.Generator:
+        """The generator of ``stream`` in round ``t`` (valid until the next call for this stream)."""
+        first, words = self._words.get(stream, (-1, _EMPTY))
+        if not 0 <= t - first < len(words):
+            first = t
+            count = max(1, min(self.BLOCK, self._rounds - t))
+            rounds = np.arange(t, t + count, dtype=np.uint64)
+            words = seed_states([self._seed, self._rep, STREAM_ROUND, rounds, stream], count, 4)
+            self._words[stream] = (first, words)
+        bits = self._bits.get(stream)
+        if bits is None:
+            bits = self._bits[stream] = np.random.PCG64(0)  # reseeded below
+        bits.state = pcg64_state(words[t - first])
+        return np.random.Generator(bits)
 
 
 def _target_share(estimate: np.ndarray, focus: float, proportional: bool = False) -> np.ndarray:

@@ -219,3 +219,75 @@ def make_replication(cfg: SimConfig, replication: int) -> tuple[World, dict[str,
         _REPLICATIONS.move_to_end(key)
     world, actors = hit
     return world, {name: (a.copy() if name in MUTABLE else a) for name, a in actors.items()}
+
+
+def _words(n: int) -> list[int]:
+    """The 32-bit words SeedSequence makes of a non-negative int (least significant first)."""
+    out = [n & 0xFFFFFFFF] if n == 0 else []
+    while n > 0:
+        out.append(n & 0xFFFFFFFF)
+        n >>= 32
+    return out
+
+
+def seed_states(entropy: list[int | np.ndarray], count: int, n_words64: int) -> np.ndarray:
+    """``SeedSequence(e).generate_state(n_words64, uint64)`` for ``count`` entropies at once.
+
+    ``entropy`` lists the entries of ``e``: ints (the same in every sequence) or arrays
+    of ``count`` values below 2**32 (one per sequence). NumPy's hashing (O'Neill's
+    seed_seq, pool size 4) vectorised over the sequences; bit-identical to NumPy.
+
+    Returns:
+        A (count, n_words64) uint64 array.
+    """
+    m32, s16 = np.uint64(0xFFFFFFFF), np.uint64(16)
+    cols: list[np.ndarray] = []
+    for e in entropy:
+        if isinstance(e, np.ndarray):
+            cols.append(e.astype(np.uint64))
+        else:
+            cols += [np.full(count, w, dtype=np.uint64) for w in _words(int(e))]
+    const = 0x43B0D7E5  # INIT_A
+
+    def hashmix(v: np.ndarray) -> np.ndarray:
+        nonlocal const
+        v = v ^ np.uint64(const)
+        const = (const * 0x931E8875) & 0xFFFFFFFF  # MULT_A
+        v = (v * np.uint64(const)) & m32
+        return v ^ (v >> s16)
+
+    def mix(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        r = (np.uint64(0xCA01F9DD) * x - np.uint64(0x4973F715) * y) & m32
+        return r ^ (r >> s16)
+
+    zero = np.zeros(count, dtype=np.uint64)
+    pool = [hashmix(cols[i] if i < len(cols) else zero) for i in range(4)]
+    for src in range(4):
+        for dst in range(4):
+            if src != dst:
+                pool[dst] = mix(pool[dst], hashmix(pool[src]))
+    for src in range(4, len(cols)):
+        for dst in range(4):
+            pool[dst] = mix(pool[dst], hashmix(cols[src]))
+    const_b = 0x8B51F9DD  # INIT_B
+    out = np.empty((count, 2 * n_words64), dtype=np.uint64)
+    for i in range(2 * n_words64):
+        v = pool[i % 4] ^ np.uint64(const_b)
+        const_b = (const_b * 0x58F38DED) & 0xFFFFFFFF  # MULT_B
+        v = (v * np.uint64(const_b)) & m32
+        out[:, i] = v ^ (v >> s16)
+    return out[:, 0::2] | (out[:, 1::2] << np.uint64(32))
+
+
+_PCG_MULT = 0x2360ED051FC65DA44385DF649FCCF645
+_M128 = (1 << 128) - 1
+
+
+def pcg64_state(words: np.ndarray) -> dict:
+    """The state ``PCG64`` seeds itself with from four SeedSequence words (as NumPy's pcg64_set_seed)."""
+    w = [int(x) for x in words]
+    initstate, initseq = (w[0] << 64) | w[1], (w[2] << 64) | w[3]
+    inc = ((initseq << 1) | 1) & _M128
+    state = (inc + initstate) & _M128  # one step from 0, plus the initial state
+    state = (state * _PCG_MULT + inc) & _M128
+    return {"bit_generator": "PCG64", "state": {"state": state, "inc": inc}, "has_uint32": 0, "uinteger": 0}
