@@ -29,8 +29,16 @@ All helpers live in this file (Numba's cache does not see edits in other files).
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 from numba import njit, prange
+
+# OpenMP's worker threads spin for a while after each parallel region by default; on a
+# small machine that takes a core from the main thread's Python phases between rounds.
+# Sleeping costs one wake-up per round instead. (Read when Numba first starts its
+# threads; a value set by the user is kept.)
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 CHUNK = 16_384  # actors per tally row (the unit of parallel work; fixed, so results never depend on threads)
 BLOCK = 256  # actors per pass of the four loops (their buffers stay in the L1 cache)
