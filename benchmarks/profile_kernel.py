@@ -6,14 +6,22 @@ at a time, (1) draws, (2) gather, (3) rule, (4) tallies, and times each build on
 same actors. A loop's cost is the time it adds to the build before it. (A build with
 later loops off computes nonsense; only its time is used.)
 
-Usage: python benchmarks/profile_kernel.py [--actors 100000] [--visibility 0]
+The same profile with LLVM allowed 512-bit vectors (Numba's process-wide
+NUMBA_CPU_FEATURES with "-prefer-256-bit"; a diagnostic, sim does not set it) is
+printed too, from a fresh process with its own cache folder.
+
+Usage: python benchmarks/profile_kernel.py [--actors 100000] [--visibility 0] [--no-wide]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import re
+import subprocess
 import sys
+import tempfile
 import types
 from pathlib import Path
 
@@ -49,6 +57,8 @@ def main() -> None:
     ap.add_argument("--actors", type=int, default=100_000)
     ap.add_argument("--visibility", type=int, default=0)
     ap.add_argument("--rounds", type=int, default=20)
+    ap.add_argument("--no-wide", action="store_true", help="skip the 512-bit diagnostic")
+    ap.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()
     n = a.actors
     actors, inputs, params = round_inputs(n, a.visibility)
@@ -63,14 +73,34 @@ def main() -> None:
                 mod.respond(st, *inputs, params, r, parallel=False)
 
         times.append(best_of(go, 5) / (a.rounds * n) * 1e9)
-    print(f"kernel, {n:,} actors, visibility {a.visibility}, serial: {times[-1]:.2f} ns per actor-round")
-    print(f"{'part':<34}{'ns/actor-round':>15}{'share':>8}")
     parts = {"call, tables, chunk set-up": times[0]}
     for k, name in enumerate(LOOPS):
         parts[f"({k + 1}) {name}"] = times[k + 1] - times[k]
+    if a.quiet:
+        print(json.dumps(parts))
+        return
+    wide = {} if a.no_wide else wide_profile(a)
+    print(f"kernel, {n:,} actors, visibility {a.visibility}, serial: {times[-1]:.2f} ns per actor-round")
+    print(f"{'part':<34}{'ns/actor-round':>15}{'share':>8}" + (f"{'512-bit ns':>12}" if wide else ""))
     for name, t in parts.items():
-        print(f"{name:<34}{t:>15.2f}{t / times[-1]:>8.0%}")
-    emit({"actors": n, "total_ns": times[-1], "parts_ns": parts})
+        print(f"{name:<34}{t:>15.2f}{t / times[-1]:>8.0%}" + (f"{wide[name]:>12.2f}" if wide else ""))
+    if wide:
+        print(f"{'total':<34}{times[-1]:>15.2f}{1:>8.0%}{sum(wide.values()):>12.2f}")
+    emit({"actors": n, "total_ns": times[-1], "parts_ns": parts, "wide_parts_ns": wide})
+
+
+def wide_profile(a: argparse.Namespace) -> dict[str, float]:
+    """The same profile in a process whose LLVM may use 512-bit vectors."""
+    import llvmlite.binding as ll
+
+    features = ll.get_host_cpu_features().flatten()
+    if "avx512f" not in features:
+        return {}
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CPU_FEATURES": features + ",-prefer-256-bit", "NUMBA_CACHE_DIR": cache}
+        args = ["--actors", str(a.actors), "--visibility", str(a.visibility), "--rounds", str(a.rounds), "--quiet"]
+        out = subprocess.run([sys.executable, __file__, *args], env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 if __name__ == "__main__":

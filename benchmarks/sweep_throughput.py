@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -31,18 +32,32 @@ from common import emit  # noqa: E402
 ROLES = "none,producer,commissioner,regulator,co_producer,facilitator,director"
 
 
-def timed(args: list[str], cwd: Path) -> float:
+def timed(args: list[str], cwd: Path) -> tuple[float, float, float]:
+    """Wall time of a sweep, the summed run time of its cells and when the first cell ended.
+
+    Each cell prints ``cell <name>: done in <s> s`` (the time in sim's run_cell: the
+    replications and the cell's files); the rest of the wall time is Hydra, start-up
+    and launching.
+    """
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     t0 = time.perf_counter()
-    subprocess.run(
+    proc = subprocess.Popen(
         [sys.executable, "-m", "sim", *args],
         cwd=cwd,
-        check=True,
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
+        text=True,
     )
-    return time.perf_counter() - t0
+    cells, first = 0.0, None
+    for line in proc.stdout:
+        m = re.search(r"done in ([0-9.]+) s", line)
+        if m:
+            cells += float(m.group(1))
+            first = first if first is not None else time.perf_counter() - t0
+    if proc.wait() != 0:
+        raise subprocess.CalledProcessError(proc.returncode, args)
+    return time.perf_counter() - t0, cells, first or 0.0
 
 
 def main() -> None:
@@ -59,9 +74,9 @@ def main() -> None:
         cwd = Path(tmp)
         common = ["experiment=roles", *a.extra]
         batched = [f"role={a.roles}", f"run.replications={a.replications}", "hydra.sweep.dir=batched"]
-        t_sim = timed([*common, *batched], cwd)
+        t_sim, cells_sim, first_sim = timed([*common, *batched], cwd)
         reps = ",".join(str(i) for i in range(a.replications))
-        t_naive = timed(
+        t_naive, cells_naive, first_naive = timed(
             [
                 *common,
                 f"role={a.naive_roles}",
@@ -90,6 +105,19 @@ def main() -> None:
     naive = f"naive (basic launcher, one replication per job; {a.naive_roles})"
     print(f"{naive:<56}{naive_runs:>6}{t_naive:>9.1f}{naive_rate:>9.2f}")
     print(f"speed-up: {sim_rate / naive_rate:.1f}x runs/s; identical numbers on the shared cells: {same}")
+    workers = min(cores or 1, n_cells)
+    print("where the wall time goes:")
+    print(
+        f"  sim: cells' own run time {cells_sim:.1f} s over {workers} workers = {cells_sim / workers:.1f} s "
+        f"({cells_sim / runs * 1e3:.0f} ms per run, replications and files); first cell done after "
+        f"{first_sim:.1f} s (start-up, validating every cell, launching workers); the rest, "
+        f"{t_sim - cells_sim / workers:.1f} s, is start-up and Hydra per job"
+    )
+    rest = t_naive - cells_naive
+    print(
+        f"  naive: cells' own run time {cells_naive:.1f} s ({cells_naive / naive_runs * 1e3:.0f} ms per job); "
+        f"Hydra and start-up {rest:.1f} s ({rest / naive_runs * 1e3:.0f} ms per job)"
+    )
     emit(
         {
             "cells": n_cells,
@@ -102,6 +130,9 @@ def main() -> None:
             "speedup": sim_rate / naive_rate,
             "identical": bool(same),
             "naive_roles": a.naive_roles,
+            "sim_cells_s": cells_sim,
+            "naive_cells_s": cells_naive,
+            "sim_first_cell_s": first_sim,
         }
     )
 
