@@ -14,11 +14,11 @@ import sys
 CHILD = r"""
 import json, resource, sys, time
 from sim.hydra_conf import load
-from sim.kernels.population import warmup
+from sim.kernels.population import PARALLEL_MIN_ACTORS, warmup
 from sim.run import run
 overrides = sys.argv[1:]
 cfg = load(overrides)
-t0 = time.perf_counter(); compile_s = warmup(parallel=cfg.world.actors >= 200_000); t1 = time.perf_counter()
+t0 = time.perf_counter(); compile_s = warmup(parallel=cfg.world.actors >= PARALLEL_MIN_ACTORS); t1 = time.perf_counter()
 base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 df = run(cfg)
 t2 = time.perf_counter()

@@ -6,7 +6,7 @@ serial and parallel leave bit-identical state and tallies after a few rounds. Wi
 ``--layers`` it also times N = 1,000,000 under each threading setting, each in a fresh
 process (Numba picks its threading layer once per process).
 
-Usage: python benchmarks/parallel.py [--sizes 10000,100000,200000,1000000] [--layers]
+Usage: python benchmarks/parallel.py [--sizes 16385,32769,65536,100000,1000000] [--layers]
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def child(n: int) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="10000,100000,200000,1000000")
+    ap.add_argument("--sizes", default="16385,32769,65536,100000,1000000")
     ap.add_argument("--layers", action="store_true", help="also compare threading settings at N = 1,000,000")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     a = ap.parse_args()

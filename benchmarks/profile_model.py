@@ -25,10 +25,10 @@ from common import emit  # noqa: E402
 CHILD = r"""
 import sys
 from sim.hydra_conf import load
-from sim.kernels.population import warmup
+from sim.kernels.population import PARALLEL_MIN_ACTORS, warmup
 from sim.model import simulate
 cfg = load(sys.argv[2:])
-warmup(parallel=cfg.world.actors >= 200_000)
+warmup(parallel=cfg.world.actors >= PARALLEL_MIN_ACTORS)
 for rep in range(int(sys.argv[1])):
     simulate(cfg, rep)
 """

@@ -28,7 +28,7 @@ def _task(dcfg) -> None:
 
     from hydra.core.hydra_config import HydraConfig
 
-    from sim.kernels.population import warmup
+    from sim.kernels.population import PARALLEL_MIN_ACTORS, warmup
     from sim.run import account_table, as_config, run, write_outputs
 
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
@@ -38,7 +38,7 @@ def _task(dcfg) -> None:
         sys.exit(_fail(exc))
     hc = HydraConfig.get()
     out = Path(hc.runtime.output_dir)
-    compile_s = warmup(parallel=cfg.world.actors >= 200_000)
+    compile_s = warmup(parallel=cfg.world.actors >= PARALLEL_MIN_ACTORS)
     if str(hc.mode).endswith("MULTIRUN"):
         from sim import sweep
 

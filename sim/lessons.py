@@ -513,12 +513,12 @@ def render(name: str, overrides: Sequence[str] = (), out: Path | None = None) ->
         LessonError: Unknown or malformed lesson.
         ConfigError: Overrides that do not make a valid configuration.
     """
-    from sim.kernels.population import warmup
+    from sim.kernels.population import PARALLEL_MIN_ACTORS, warmup
 
     lesson = load_lesson(name)
     folder = Path(out) if out is not None else Path("results") / "lessons" / name
     session = views.Session([*lesson.overrides, *overrides], lesson.contrast, lesson.names)
-    warmup(parallel=session.sides[0].cfg.world.actors >= 200_000)
+    warmup(parallel=session.sides[0].cfg.world.actors >= PARALLEL_MIN_ACTORS)
     t0 = time.perf_counter()
     gif = folder / f"{name}.gif"
     n_frames = animate(lesson, session, gif)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import os
 
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -410,8 +411,10 @@ def _respond_parallel(
         )
 
 
-# Below this many actors the parallel kernel's start-up costs more than it saves.
-PARALLEL_MIN_ACTORS = 200_000
+# Below this many actors (four chunks) the parallel kernel saves too little: with two
+# threads, three chunks split 2:1 and waking the threads costs ~10 us a round
+# (benchmarks/parallel.py: 1.3x at 49,153 actors, 1.5x at 98,305, 2.1x at 1,000,000).
+PARALLEL_MIN_ACTORS = 65_536
 
 
 def respond(
@@ -463,8 +466,8 @@ def respond(
     )
     tallies = np.zeros((n_chunks, n_places, N_TALLY), dtype=np.int64)
     fsums = np.zeros((n_chunks, n_places, N_FSUM), dtype=np.float64)
-    if parallel is None:
-        parallel = n >= PARALLEL_MIN_ACTORS
+    if parallel is None:  # one thread (e.g. a sweep worker): the serial kernel, without the thread pool
+        parallel = n >= PARALLEL_MIN_ACTORS and numba.get_num_threads() > 1
     state = (
         actors["place"],
         actors["gain"],
