@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import emit  # noqa: E402
 
+from sim import world  # noqa: E402
 from sim.hydra_conf import load  # noqa: E402
 from sim.kernels import population as kp  # noqa: E402
 from sim.model import GovernanceModel  # noqa: E402
@@ -37,6 +38,7 @@ def main() -> None:
     # The whole run, as the command line does it: run() and the two files.
     t_full = float("inf")
     for _ in range(3):
+        world._REPLICATIONS.clear()  # a fresh run draws its worlds (a sweep's later cells reuse them)
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()
             df = run(cfg)

@@ -136,6 +136,29 @@ def make_world(cfg: SimConfig, replication: int) -> World:
     return World(drivers=drivers, proxies=proxies, noise=noise, weights=weights / weights.sum())
 
 
+def _choice_by_weight(rng: np.random.Generator, p: np.ndarray, n: int) -> np.ndarray:
+    """``rng.choice(len(p), size=n, p=p)``, the same draws and result, faster.
+
+    NumPy draws n uniforms and binary-searches the cdf for each (branchy: ~40 ns each).
+    Here a table of 4,096 buckets gives each uniform the range of cdf entries it can
+    fall between, and a few vectorised passes count the entries at or below it: the
+    same comparisons as ``searchsorted(side='right')``, so the same indices.
+    """
+    cdf = p.cumsum()
+    cdf /= cdf[-1]
+    u = rng.random(n)
+    buckets = 4096
+    edges = cdf.searchsorted(np.arange(buckets + 1) / buckets, side="right")  # exact: b / 4096
+    b = (u * buckets).astype(np.int64)
+    idx, hi = edges[b], edges[b + 1]
+    last = cdf.shape[0] - 1
+    while True:
+        step = (idx < hi) & (cdf[np.minimum(idx, last)] <= u)
+        if not step.any():
+            return idx
+        idx += step
+
+
 def make_actors(cfg: SimConfig, replication: int, world: World) -> dict[str, np.ndarray]:
     """Draw the strategic population: 24 bytes of state per actor.
 
@@ -147,7 +170,7 @@ def make_actors(cfg: SimConfig, replication: int, world: World) -> dict[str, np.
     p = cfg.population
     n = cfg.world.actors
     rng = generator(cfg.run.seed, replication, STREAM_WORLD, 1)
-    place = rng.choice(cfg.world.places, size=n, p=world.weights).astype(np.int32)
+    place = _choice_by_weight(rng, world.weights, n).astype(np.int32)
     if cfg.world.layout == "regular":
         place = (np.arange(n) % cfg.world.places).astype(np.int32)
     trait = (rng.random(n) < p.trait_share).astype(np.int8)
