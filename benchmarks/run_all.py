@@ -200,26 +200,50 @@ def summary(r: dict) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+def _ns(x: float) -> str:
+    return f"{x:.2f} ns"
+
+
 def gaps(r: dict) -> list[str]:
     """Paragraphs explaining each missed target, from this run's profiles and figures."""
     out = []
     k, b, s, pk = r.get("kernel", {}), r.get("bandwidth", {}), r.get("startup", {}), r.get("profile_kernel", {})
-    parts = pk.get("parts_ns", {})
-    split = ", ".join(f"{name} {t:.2f} ns" for name, t in parts.items())
-    if k and k["vs_mesa"] < 500 or b and b["parallel"]["share"] < 0.6:
-        out.append(
+    parts, wide = pk.get("parts_ns", {}), pk.get("wide_parts_ns", {})
+    split = ", ".join(f"{name} {_ns(t)}" for name, t in parts.items())
+    if (k and k["vs_mesa"] < 500) or (b and b["parallel"]["share"] < 0.6):
+        ser = b.get("serial", {})
+        text = (
             "**Kernel speed (targets 1 and 2).** The kernel is compute-bound, not memory-bound: serially it "
-            f"takes {b.get('serial', {}).get('kernel_ns', float('nan')):.2f} ns per actor-round at "
-            f"{b.get('actors', 0):,} actors where moving its bytes would take "
-            f"{b.get('serial', {}).get('bound_ns', float('nan')):.2f} ns. The profile of its loops "
-            f"(section 'Profile: the kernel's loops'; {split}) shows where: the rule and the draws run as "
-            "SIMD code, but only 4 lanes wide (LLVM, as Numba drives it, prefers 256-bit vectors on this CPU "
-            "and Numba offers no per-function switch), the counter-based draws need 64-bit multiplies "
-            "(vpmullq, slow on this core), and the per-place gather and the tally scatter stay scalar "
-            "because Numba gives LLVM no no-alias information about array arguments, so it cannot vectorise "
-            "indirect loads or stores. Reaching the bound would take 512-bit vectors or a gather/scatter-free "
-            "layout (actors sorted by place), which change the actor order and so every draw."
+            f"takes {_ns(ser.get('kernel_ns', float('nan')))} per actor-round at {b.get('actors', 0):,} actors, "
+            f"where moving its {b.get('bytes_per_update', 0)} bytes would take {_ns(ser.get('bound_ns', float('nan')))}"
+            f" at the bandwidth the triad gets. The profile of its loops (section 'Profile: the kernel's loops': "
+            f"{split}) shows where the time goes. The draws and the rule run as SIMD code, but 4 lanes wide: "
+            "LLVM, as Numba drives it, prefers 256-bit vectors on this CPU, and Numba has no per-function "
+            "switch. "
         )
+        if wide:
+            text += (
+                f"With 512-bit vectors allowed (a process-wide Numba setting, measured here as a diagnostic and "
+                f"not used by sim) the draws take {_ns(wide.get('(1) draws (SIMD)', float('nan')))} and the rule "
+                f"{_ns(wide.get('(3) rule (SIMD)', float('nan')))}, the kernel {_ns(sum(wide.values()))}. "
+            )
+        text += (
+            "The draws need 64-bit multiplies (vpmullq; two SplitMix64 outputs per actor-round, down from four). "
+            "The gather of per-place values and the scatter of the tallies stay scalar: Numba gives LLVM no "
+            "no-alias information about array arguments, so it will not vectorise an indirect load or store "
+            "(the rule vectorises only because its buffers are allocated inside the kernel). Removing them would "
+            "take actors stored sorted by place (home values constant over runs of actors, tallies as "
+            "reductions), which changes every actor's draws and the layout other code relies on (the regular "
+            "world puts actor i at place i mod places)."
+        )
+        if k and k["vs_mesa"] < 500:
+            text += (
+                f" Against Mesa the kernel is {k['vs_mesa']:.0f}×: the Mesa reference costs "
+                f"{k['mesa_ns'] / 1e3:.1f} µs per agent-step (written plainly, with the same draws), so 500× would "
+                f"need {k['mesa_ns'] / 500:.1f} ns per actor-round at 10,000 actors, where the call itself costs "
+                f"{_ns(parts.get('call, tables, chunk set-up', float('nan')) * 10)} (ten times its share at 100,000)."
+            )
+        out.append(text)
     if s and s["cold_s"] > 2:
         t = s.get("timers", {})
         split = "; ".join(
@@ -227,28 +251,38 @@ def gaps(r: dict) -> list[str]:
             for name, x in t.items()
         )
         out.append(
-            f"**Cold compile (target 5).** {s['cold_s']:.2f} s for all kernels; by kernel: {split}. "
-            f"Of this, {s['numba_floor_s']:.2f} s is Numba initialising itself (any first njit call pays it). "
-            "Numba's front end (type inference and lowering, in Python) costs about as much as LLVM; the "
-            "parallel kernel costs most because Numba links the serial kernel's IR into it and LLVM optimises "
-            "that code again (twice: in the parfor's gufunc and in the driver). A run below "
-            "PARALLEL_MIN_ACTORS compiles only the serial kernel and the tables. Compiled code is cached on "
-            "disk, so this is paid once per machine and version."
+            f"**Cold compile (target 5).** {s['cold_s']:.2f} s for all kernels; by kernel (Numba's own timers): "
+            f"{split}. Numba initialising itself costs {s['numba_floor_s']:.2f} s of it. The front end (type "
+            "inference and lowering, in Python) costs as much as LLVM for the serial kernel. The parallel kernel "
+            "costs most: Numba links the serial kernel's LLVM IR into the parfor's gufunc and into the driver and "
+            "optimises that code again each time (codegen.py: libraries are linked as IR, then the final module "
+            "is optimised). A run below PARALLEL_MIN_ACTORS, or with one thread, never compiles it. Compiled "
+            "code is cached on disk, so this is paid once per machine and version."
         )
     if s and s["cached_s"] > 0.5:
         out.append(
             f"**Load from the cache (target 5).** {s['cached_s']:.2f} s, of which Numba initialising itself "
-            f"(loading its typing and lowering registries on the first call of any cached function) is "
-            f"{s['numba_floor_s']:.2f} s; loading the kernels themselves is the rest."
+            f"(its typing and lowering registries, on the first call of any cached function) is "
+            f"{s['numba_floor_s']:.2f} s."
         )
     w = r.get("sweep", {})
     if w and w["speedup"] < 10:
-        m = r.get("model", {})
+        workers = 2
+        sim_cells = w.get("sim_cells_s", float("nan"))
+        per_run = sim_cells / w["runs"] * 1e3
+        fixed = w["sim_s"] - sim_cells / workers
+        top = r.get("profile_model", {}).get("top", [])
+        kernel_share = sum(x["share"] for x in top if x["where"].startswith("respond"))
         out.append(
-            f"**Sweep throughput (target 7).** {w['speedup']:.1f}×: a naive job costs "
-            f"{1 / w['naive_runs_per_s']:.2f} s, almost all of it Hydra and process overhead, and a replication "
-            f"costs {m.get('rep_ms', float('nan')):.0f} ms on one core; with 2 cores the ratio is bounded by "
-            "(naive job) / (replication / 2 + per-cell overhead)."
+            f"**Sweep throughput (target 7).** {w['speedup']:.1f}×. Where the sim sweep's {w['sim_s']:.1f} s "
+            f"go (section 7): its cells' own work is {per_run:.0f} ms per run on one core ({sim_cells:.1f} s "
+            f"over two workers), and {fixed:.1f} s is fixed: start-up, validating every cell before anything "
+            f"is written (a Hydra composition per cell), Hydra composing every job again, and starting the "
+            f"workers; the first cell ends {w.get('sim_first_cell_s', float('nan')):.1f} s in. A naive job costs "
+            f"{1 / w['naive_runs_per_s'] * 1e3:.0f} ms, of which "
+            f"{w.get('naive_cells_s', float('nan')) / w['naive_runs'] * 1e3:.0f} ms is its run (with both cores "
+            f"on the kernel). The kernel is {kernel_share:.0%} of a run (whole-model profile), so 10× needs both "
+            "a faster kernel (see above) and a cheaper sweep start-up (Hydra's per-cell composition)."
         )
     return out
 
