@@ -19,14 +19,14 @@ class Case:
         args: Command-line arguments after ``python -m sim``.
         must_say: Words the error message must contain (key, value, what is allowed).
         files: Files to create first, relative to the repository (removed afterwards).
-        setup: Name of a special preparation (see tests/test_errors.py).
+        here: Files to create first in the folder the command runs in.
     """
 
     name: str
     args: tuple[str, ...]
     must_say: tuple[str, ...]
     files: dict[str, str] = field(default_factory=dict)
-    setup: str = ""
+    here: dict[str, str] = field(default_factory=dict)
 
 
 CASES: list[Case] = [
@@ -91,6 +91,36 @@ CASES: list[Case] = [
         ("no/such/folder", "not a folder"),
     ),
     Case("sweep summary of a foreign folder", ("sweep", "summarize", "."), ("holds no sweep cells",)),
+    Case(
+        "report on a missing folder", ("report", "no/such/sweep"), ("no/such/sweep", "does not exist", "sweep folder")
+    ),
+    Case(
+        "report on a foreign folder",
+        ("report", "photos"),
+        ("photos", "not a sweep folder"),
+        here={"photos/cat.txt": "not a sweep"},
+    ),
+    Case(
+        "report on a truncated results file",
+        ("report", "sw"),
+        ("sw/summary.parquet", "not a readable Parquet"),
+        here={"sw/cell/result.json": "{}", "sw/summary.parquet": "PAR1\x00\x01"},
+    ),
+    Case(
+        "report on a results file that is not Parquet",
+        ("report", "sw"),
+        ("sw/summary.parquet", "Parquet"),
+        here={"sw/cell/result.json": "{}", "sw/summary.parquet": "replication,cost\n0,1\n"},
+    ),
+    Case(
+        "validate writing into a file, not a folder",
+        ("validate", "--out", "notes.txt"),
+        ("--out", "notes.txt", "folder"),
+        here={"notes.txt": "my notes"},
+    ),
+    Case(
+        "validate an unknown case group", ("validate", "--cases", "astrology"), ("--cases", "astrology", "ensign_equal")
+    ),
 ]
 
 
@@ -101,17 +131,17 @@ def render() -> str:
         "",
         "Generated from `tests/error_cases.py` (run `python tests/error_cases.py`); every row is",
         "a test in `tests/test_errors.py`: the command exits with status 2, prints no traceback,",
-        "names what its row says, and writes nothing.",
+        "names what its row says, and writes nothing (no file appears or changes).",
         "",
         "| case | command | the message names |",
         "|---|---|---|",
     ]
     for c in CASES:
         cmd = "python -m sim " + " ".join(c.args)
-        if c.files:
-            cmd += " (with " + ", ".join(f"`{p}`" for p in c.files) + ")"
+        if c.files or c.here:
+            cmd += " (with " + ", ".join(f"`{p}`" for p in [*c.files, *c.here]) + ")"
         says = ", ".join(f"`{w}`" for w in c.must_say)
-        lines.append(f"| {c.name} | `{cmd}` | {says} |".replace("` (with", "` (with"))
+        lines.append(f"| {c.name} | `{cmd}` | {says} |")
     lines.append("")
     return "\n".join(lines)
 
