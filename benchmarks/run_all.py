@@ -99,9 +99,12 @@ def versions() -> str:
 def commit() -> str:
     out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
     dirty = subprocess.run(
-        ["git", "-C", str(ROOT), "status", "--porcelain", "--", "sim", "benchmarks"], capture_output=True, text=True
+        ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no", "--", "sim", "benchmarks"],
+        capture_output=True,
+        text=True,
     )
-    return out.stdout.strip() + (" (with uncommitted changes in sim/ or benchmarks/)" if dirty.stdout.strip() else "")
+    changed = [ln[3:] for ln in dirty.stdout.splitlines() if not ln.endswith(("RESULTS.md", "results.json"))]
+    return out.stdout.strip() + (f" (uncommitted changes: {', '.join(changed)})" if changed else "")
 
 
 def yes(ok: bool) -> str:
