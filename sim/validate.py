@@ -625,7 +625,7 @@ def _false_discovery(runner: Runner) -> GroupResult:
 # Paired experiments on the presets (concepts §11): cells of one claim share run.seed,
 # so they share their worlds and draws (common random numbers); every measure is a
 # per-replication statistic whose 95% interval must lie on the claimed side.
-CLAIM_BASE = ("world.actors=20000", "run.rounds=40", "run.replications=10")
+CLAIM_BASE = ("world.actors=20000", "run.rounds=40", "run.replications=30")
 LATE = 30  # rounds from which a steady-state measure is read
 
 
