@@ -309,7 +309,7 @@ def main() -> None:
         results[key] = result
         sections.append(
             f"## {title}\n\n`python benchmarks/{script} {' '.join(quick if a.quick else args)}`".rstrip()
-            + f" ({elapsed:.0f} s)\n\n```text\n{text.rstrip()}\n```\n"
+            + f" ({elapsed:.0f} s; load average after: {os.getloadavg()[0]:.2f})\n\n```text\n{text.rstrip()}\n```\n"
         )
     total = time.perf_counter() - t_start
     load_after = os.getloadavg()
