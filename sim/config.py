@@ -106,7 +106,6 @@ class WorldConfig:
     )
 
 
-
 @dataclass
 class PopulationConfig:
     """Heterogeneous strategic actors (the reflexive population)."""
@@ -141,7 +140,6 @@ class PopulationConfig:
     threshold_noise: float = _num(0.2, 0.0, 1e6, "sd of actors' estimate of a threshold they cannot see")
 
 
-
 @dataclass
 class GovernmentConfig:
     """The government's capacity and analysis habits."""
@@ -168,7 +166,6 @@ class GovernmentConfig:
     adaptation: float = _num(0.0, 0.0, 1.0, "inspection-rate step per kEUR net return per inspection (0: fixed)")
     threshold: str = _choice("naive", THRESHOLDS, "score threshold: cut-off, gaming-robust, or estimated mean")
     qualification: float = _num(0.0, -1e6, 1e6, "true score from which an actor should be cleared")
-
 
 
 @dataclass
