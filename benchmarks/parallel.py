@@ -42,7 +42,7 @@ def per_update(actors, inputs, params, parallel, rounds: int) -> float:
             kp.respond(st, *inputs, params, r, parallel=parallel)
 
     n = actors["place"].shape[0]
-    return best_of(go, 5) / (rounds * n) * 1e9
+    return best_of(go, 7) / (rounds * n) * 1e9
 
 
 def identical(actors, inputs, params, rounds: int = 3) -> bool:
@@ -61,7 +61,7 @@ def child(n: int) -> None:
     import numba
 
     actors, inputs, params = round_inputs(n)
-    rounds = max(3, 2_000_000 // n)
+    rounds = max(3, 5_000_000 // n)
     s = per_update(actors, inputs, params, False, rounds)
     p = per_update(actors, inputs, params, True, rounds)
     print(f"{s} {p} {numba.threading_layer()}")
@@ -88,7 +88,7 @@ def main() -> None:
     rows = []
     for n in (int(x) for x in a.sizes.split(",")):
         actors, inputs, params = round_inputs(n)
-        rounds = max(3, 2_000_000 // n)
+        rounds = max(3, 5_000_000 // n)
         s = per_update(actors, inputs, params, False, rounds)
         p = per_update(actors, inputs, params, True, rounds)
         d = per_update(actors, inputs, params, None, rounds)
