@@ -89,16 +89,16 @@ def main() -> None:
                     kp.respond(actors, *inputs, params, r, parallel=parallel)
 
             kernel()
-            row[name] = best_of(kernel, 3) / rounds
+            row[name] = best_of(kernel, 5) / rounds
         del actors
-        m = GovernanceModel(load([f"world.actors={n}", f"run.rounds={rounds + 1}"]), 0)
+        m = GovernanceModel(load([f"world.actors={n}", f"run.rounds={3 * rounds + 1}"]), 0)
         m.step()
 
         def model(m=m, rounds=rounds) -> None:
             for _ in range(rounds):
                 m.step()
 
-        row["model_s"] = best_of(model, 1) / rounds
+        row["model_s"] = best_of(model, 3) / rounds
         del m
         rows.append(row)
         cells = "".join(f"{row[k] * 1e3:>13.3f}{row[k] / n * 1e9:>11.2f}" for k in ("serial_s", "kernel_s", "model_s"))
@@ -121,7 +121,11 @@ def main() -> None:
         f"memory at {max(sizes):,} actors: peak RSS {mem['peak_mb']:.0f} MB (before the model: {mem['base_mb']:.0f} "
         f"MB); actor state {mem['state_mb']:.0f} MB; model set-up {mem['setup_s']:.1f} s, round {mem['round_s']:.2f} s"
     )
-    emit({"rows": rows, "fits": fits, "memory": mem})
+    large = [r["serial_s"] / r["actors"] for r in rows if r["actors"] >= 10_000]
+    spread = max(large) / min(large) - 1 if large else float("nan")
+    print(f"serial kernel per actor from 10,000 actors up: {min(large) * 1e9:.2f} to {max(large) * 1e9:.2f} ns "
+          f"(spread {spread:.0%})")  # fmt: skip
+    emit({"rows": rows, "fits": fits, "memory": mem, "per_actor_spread": spread})
 
 
 if __name__ == "__main__":
