@@ -21,7 +21,7 @@ from numba import njit, prange
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import BYTES_PER_UPDATE, best_of, emit, round_inputs  # noqa: E402
+from common import BYTES_PER_UPDATE, best_of_each, emit, round_inputs  # noqa: E402
 
 from sim.kernels import population as kp  # noqa: E402
 
@@ -43,11 +43,10 @@ def triad_parallel(a, b, c, s):
 def measure_triad(n: int) -> dict[str, float]:
     """Bytes per second of the triad on n-element arrays, serial and parallel."""
     arrays = (np.zeros(n), np.ones(n), np.full(n, 2.0))
-    bw = {}
-    for name, fn in (("serial", triad), ("parallel", triad_parallel)):
-        fn(*arrays, 3.0)
-        bw[name] = TRIAD_BYTES * n / best_of(lambda fn=fn: fn(*arrays, 3.0), 10)
-    return bw
+    fns = {"serial": lambda: triad(*arrays, 3.0), "parallel": lambda: triad_parallel(*arrays, 3.0)}
+    for fn in fns.values():
+        fn()
+    return {name: TRIAD_BYTES * n / t for name, t in best_of_each(fns, 10).items()}
 
 
 def main() -> None:
@@ -63,7 +62,7 @@ def main() -> None:
     bw = measure_triad(n)
     actors, inputs, params = round_inputs(n)
     state_bytes = sum(v.nbytes for v in actors.values()) / n
-    kernel = {}
+    fns = {}
     for name, par in (("serial", False), ("parallel", True)):
         kp.respond(actors, *inputs, params, 0, parallel=par)
 
@@ -71,7 +70,8 @@ def main() -> None:
             for r in range(a.rounds):
                 kp.respond(actors, *inputs, params, r, parallel=par)
 
-        kernel[name] = best_of(go, 3) / (a.rounds * n)
+        fns[name] = go
+    kernel = {name: t / (a.rounds * n) for name, t in best_of_each(fns, 4).items()}
     print(
         f"{n:,} actors ({state_bytes:.0f} B of state each, {BYTES_PER_UPDATE} B moved per actor-round); "
         f"{numba.get_num_threads()} threads"

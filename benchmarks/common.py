@@ -32,6 +32,21 @@ def best_of(fn: Callable[[], object], repeats: int) -> float:
     return best
 
 
+def best_of_each(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """Fastest wall time of each function, their calls interleaved (a, b, a, b, ...).
+
+    Interleaving spreads every contender over the whole measurement, so a burst of
+    other load on a shared machine cannot fall on one of them only.
+    """
+    best = dict.fromkeys(fns, float("inf"))
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - t0)
+    return best
+
+
 def round_inputs(n: int, visibility: int = 0, seed: int = 0):
     """Actors of the default world (n of them) and per-place inputs of a typical round.
 

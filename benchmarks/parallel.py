@@ -21,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import best_of, copy_state, emit, round_inputs  # noqa: E402
+from common import best_of_each, copy_state, emit, round_inputs  # noqa: E402
 
 from sim.kernels import population as kp  # noqa: E402
 
@@ -32,17 +32,21 @@ LAYERS = {  # name -> environment of the child process
 }
 
 
-def per_update(actors, inputs, params, parallel, rounds: int) -> float:
-    """Best ns per actor-round of ``rounds`` rounds (state copied first)."""
-    st = copy_state(actors)
-    kp.respond(st, *inputs, params, 0, parallel=parallel)  # compile/load, pages in
+def per_update(actors, inputs, params, rounds: int, modes: dict[str, bool | None]) -> dict[str, float]:
+    """Best ns per actor-round of ``rounds`` rounds in each mode, measured interleaved."""
+    states = {name: copy_state(actors) for name in modes}
+    fns = {}
+    for name, parallel in modes.items():
+        st = states[name]
+        kp.respond(st, *inputs, params, 0, parallel=parallel)  # compile/load, pages in
 
-    def go() -> None:
-        for r in range(rounds):
-            kp.respond(st, *inputs, params, r, parallel=parallel)
+        def go(st=st, parallel=parallel) -> None:
+            for r in range(rounds):
+                kp.respond(st, *inputs, params, r, parallel=parallel)
 
+        fns[name] = go
     n = actors["place"].shape[0]
-    return best_of(go, 7) / (rounds * n) * 1e9
+    return {name: t / (rounds * n) * 1e9 for name, t in best_of_each(fns, 9).items()}
 
 
 def identical(actors, inputs, params, rounds: int = 3) -> bool:
@@ -61,10 +65,8 @@ def child(n: int) -> None:
     import numba
 
     actors, inputs, params = round_inputs(n)
-    rounds = max(3, 5_000_000 // n)
-    s = per_update(actors, inputs, params, False, rounds)
-    p = per_update(actors, inputs, params, True, rounds)
-    print(f"{s} {p} {numba.threading_layer()}")
+    t = per_update(actors, inputs, params, max(3, 5_000_000 // n), {"serial": False, "parallel": True})
+    print(f"{t['serial']} {t['parallel']} {numba.threading_layer()}")
 
 
 def main() -> None:
@@ -88,10 +90,8 @@ def main() -> None:
     rows = []
     for n in (int(x) for x in a.sizes.split(",")):
         actors, inputs, params = round_inputs(n)
-        rounds = max(3, 5_000_000 // n)
-        s = per_update(actors, inputs, params, False, rounds)
-        p = per_update(actors, inputs, params, True, rounds)
-        d = per_update(actors, inputs, params, None, rounds)
+        t = per_update(actors, inputs, params, max(3, 5_000_000 // n), {"s": False, "p": True, "d": None})
+        s, p, d = t["s"], t["p"], t["d"]
         same = identical(actors, inputs, params)
         rows.append({"actors": n, "serial_ns": s, "parallel_ns": p, "default_ns": d, "identical": same})
         print(f"{n:>12,}{s:>11.2f}{p:>13.2f}{d:>12.2f}{s / p:>8.2f}x{s / d:>8.2f}x  {same}")
