@@ -412,21 +412,64 @@ def main(argv: list[str] | None = None) -> int:
 def check_cells(cells: list[list[str]]) -> None:
     """Validate every cell's configuration before anything is written.
 
-    Hydra composes a config in about 0.1 s, so a cell is composed only for each
-    distinct set of config-group choices; value overrides (``key.sub=value``) are
-    applied to that composition and validated by the schema here.
+    Each cell is composed as Hydra composes it (:func:`cell_configs`: a Hydra
+    composition per group option rather than per cell where that is the same), its
+    value overrides (``key.sub=value``) applied, and the result validated by the
+    schema here.
     """
-    from hydra.core.override_parser.overrides_parser import OverridesParser
     from omegaconf import OmegaConf
 
     from sim import hydra_conf
     from sim.run import as_config
 
+    for cell, composed, values in cell_configs(cells):
+        where = f"sweep cell {' '.join(cell)}"
+        try:
+            cfg = OmegaConf.create(composed)
+            for ov in values:
+                key = ov.get_key_element()
+                if OmegaConf.select(cfg, key, default="__missing__") == "__missing__":
+                    raise ConfigError(key, ov.get_value_element_as_str(), hydra_conf._keys_of(key), where)
+                OmegaConf.update(cfg, key, ov.value(), merge=False)
+            as_config(OmegaConf.to_container(cfg, resolve=True), where)
+        except ConfigError as exc:
+            raise ConfigError(exc.key, exc.value, exc.allowed, where) from None
+        except Exception as exc:
+            raise hydra_conf.hydra_error(exc, cell) from None
+
+
+def cell_configs(cells: list[list[str]]) -> Iterator[tuple[list[str], dict[str, Any], list[Any]]]:
+    """Each cell's composed config (before its value overrides), composing as little as possible.
+
+    A Hydra composition costs about 0.1 s, most of a sweep's start-up when every cell
+    is one. Cells differ mostly in config-group choices (``role=...``, ``regime=...``)
+    whose files set keys under their own node only. Then composing the first cell once,
+    and once more per other option of each swept group, gives every cell: the first
+    cell's config with the swept groups' nodes taken from those compositions (no
+    option writes elsewhere, and without interpolations nothing else depends on
+    them). Anything else (a global or interpolating file, an added or deleted key,
+    another set of keys) is composed per distinct group combination, as Hydra does.
+
+    Yields:
+        ``(cell, composed, values)``: the cell's overrides, its resolved config without
+        the value overrides, and those overrides (Hydra ``Override`` objects).
+
+    Raises:
+        ConfigError: A cell Hydra cannot compose (its overrides named as the source).
+    """
+    import copy
+
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from omegaconf import OmegaConf
+
+    from sim import hydra_conf
+
     parser = OverridesParser.create()
-    cache: dict[tuple[str, ...], dict[str, Any]] = {}
+    combos: dict[tuple[str, ...], dict[str, Any]] = {}
+    variants: dict[str, dict[str, Any]] = {}
+    base: tuple[list[Any], dict[str, Any], bool] | None = None  # overrides, config, free of ${...}
     with hydra_conf.compose_session():
         for cell in cells:
-            where = f"sweep cell {' '.join(cell)}"
             try:
                 groups, values = [], []
                 for ov in parser.parse_overrides(cell):
@@ -434,19 +477,78 @@ def check_cells(cells: list[list[str]]) -> None:
                     is_value = "." in key and "/" not in key and not key.startswith("hydra")
                     (values if is_value and ov.is_force_add() is False else groups).append(ov)
                 gkey = tuple(o.input_line for o in groups)
-                if gkey not in cache:
-                    cache[gkey] = OmegaConf.to_container(hydra_conf.compose(list(gkey)), resolve=True)
-                cfg = OmegaConf.create(cache[gkey])
-                for ov in values:
-                    key = ov.get_key_element()
-                    if OmegaConf.select(cfg, key, default="__missing__") == "__missing__":
-                        raise ConfigError(key, ov.get_value_element_as_str(), hydra_conf._keys_of(key), where)
-                    OmegaConf.update(cfg, key, ov.value(), merge=False)
-                as_config(OmegaConf.to_container(cfg, resolve=True), where)
-            except ConfigError as exc:
-                raise ConfigError(exc.key, exc.value, exc.allowed, where) from None
+                composed = combos.get(gkey)
+                if composed is None and base is not None:
+                    swept = _swept_groups(base[0], groups) if base[2] else None
+                    if swept is not None:
+                        composed = copy.deepcopy(base[1])
+                        for i in swept:
+                            line = groups[i].input_line
+                            if line not in variants:
+                                one = [o.input_line for o in base[0]]
+                                one[i] = line
+                                variants[line] = OmegaConf.to_container(hydra_conf.compose(one), resolve=True)
+                            name = groups[i].get_key_element()
+                            composed[name] = copy.deepcopy(variants[line][name])
+                if composed is None:
+                    cfg = hydra_conf.compose(list(gkey))
+                    composed = OmegaConf.to_container(cfg, resolve=True)
+                    if base is None:
+                        base = (groups, composed, not _interpolates(OmegaConf.to_container(cfg, resolve=False)))
+                combos[gkey] = composed
+            except ConfigError:
+                raise
             except Exception as exc:
                 raise hydra_conf.hydra_error(exc, cell) from None
+            yield cell, composed, values
+
+
+def _swept_groups(base: list[Any], groups: list[Any]) -> list[int] | None:
+    """Positions where ``groups`` chooses another option than ``base``, if each can be swapped in alone.
+
+    None unless both lists set the same keys in the same order, each differing key is
+    a plain config group of ``conf/`` (no package, no nesting) and the options on both
+    sides are files that set keys of that group's node only (no ``@package``, no
+    defaults list, no interpolation).
+    """
+    from hydra.core.override_parser.types import OverrideType
+
+    if [o.get_key_element() for o in base] != [o.get_key_element() for o in groups]:
+        return None
+    swept = []
+    for i, (b, g) in enumerate(zip(base, groups, strict=True)):
+        if b.input_line == g.input_line:
+            continue
+        key = g.get_key_element()
+        plain = all(o.type == OverrideType.CHANGE and o.package is None and isinstance(o.value(), str) for o in (b, g))
+        if not plain or not key.isidentifier() or not (_own_node(key, b.value()) and _own_node(key, g.value())):
+            return None
+        swept.append(i)
+    return swept
+
+
+def _own_node(group: str, option: str) -> bool:
+    """Whether ``conf/<group>/<option>.yaml`` sets keys under its own node only."""
+    import re
+
+    from sim import hydra_conf
+
+    if not option.isidentifier():
+        return False
+    try:
+        text = (hydra_conf.CONF_DIR / group / f"{option}.yaml").read_text()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return "@package" not in text and "${" not in text and not re.search(r"^defaults\s*:", text, re.M)
+
+
+def _interpolates(node: Any) -> bool:
+    """Whether an unresolved config holds an interpolation anywhere."""
+    if isinstance(node, dict):
+        return any(_interpolates(v) for v in node.values())
+    if isinstance(node, list):
+        return any(_interpolates(v) for v in node)
+    return isinstance(node, str) and "${" in node
 
 
 if __name__ == "__main__":

@@ -183,6 +183,34 @@ def test_experiment_cells_and_bad_sweep_values(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("overrides", "split"),
+    [
+        (["role=producer,director", "regime=open,closed", "analytics=monitoring,profiling"], True),
+        (["arrangement=zwartwerken", "role=producer,director", "regime.use=open,closed", "run.rounds=3"], True),
+        (["arrangement=overlast,zwartwerken", "role=producer,director"], False),  # a global file is swept
+    ],
+)
+def test_cells_are_composed_as_hydra_composes_them(overrides, split, monkeypatch):
+    """check_cells composes once per swept option where it can; every cell's config is Hydra's own."""
+    from omegaconf import OmegaConf
+
+    from sim import hydra_conf
+
+    _, cells = sweep.expand(overrides)
+    calls = []
+    compose = hydra_conf.compose
+    monkeypatch.setattr(hydra_conf, "compose", lambda o, *a, **k: calls.append(o) or compose(o, *a, **k))
+    got = list(sweep.cell_configs(cells))
+    monkeypatch.undo()
+    assert (len(calls) < len(cells)) == split
+    for cell, composed, values in got:
+        lines = [o.input_line for o in values]
+        assert all("." in line.split("=")[0] for line in lines)
+        groups = [o for o in cell if o not in lines]
+        assert composed == OmegaConf.to_container(hydra_conf.compose(groups), resolve=True), cell
+
+
 def test_summarize_command_rebuilds(tmp_path):
     r = sim(tmp_path, "-m", "role=producer,regulator", *SMALL, "hydra/launcher=basic", "hydra.sweep.dir=sw")
     assert r.returncode == 0, r.stderr
