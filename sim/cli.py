@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     if not informational:
         try:
             hydra_conf.check_layout()
-            mode_multirun, cells = sweep.expand(overrides)
+            mode_multirun, cells, composed = sweep.plan(overrides)
             multirun = multirun or mode_multirun
             if multirun:
                 sweep.check_cells(cells)
@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:  # a malformed override Hydra cannot even parse
             return _fail(hydra_conf.hydra_error(exc, overrides))
         try:
-            _check_writable(overrides, multirun)
+            _check_writable(overrides, multirun, composed)
         except ConfigError as exc:
             return _fail(exc)
     if multirun:
@@ -154,8 +154,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _check_writable(overrides: list[str], multirun: bool) -> None:
-    """Fail before any work if the output folder cannot be created or written."""
+def _check_writable(overrides: list[str], multirun: bool, composed=None) -> None:
+    """Fail before any work if the output folder cannot be created or written.
+
+    Args:
+        overrides: The command line's overrides.
+        multirun: Whether it is a sweep (``hydra.sweep.dir``, else ``hydra.run.dir``).
+        composed: The command line's config with its ``hydra`` node, if already composed.
+    """
     import os
     import tempfile
 
@@ -164,7 +170,9 @@ def _check_writable(overrides: list[str], multirun: bool) -> None:
     key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
     plain = [o for o in overrides if "," not in o or o.startswith("hydra.")]
     try:
-        target = Path(str(hydra_conf.compose(plain, return_hydra_config=True).hydra[key.split(".")[1]].dir))
+        if composed is None:
+            composed = hydra_conf.compose(plain, return_hydra_config=True)
+        target = Path(str(composed.hydra[key.split(".")[1]].dir))
     except Exception:  # the composition error itself is reported elsewhere
         return
     probe = target

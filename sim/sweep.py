@@ -297,6 +297,16 @@ def expand(overrides: list[str]) -> tuple[bool, list[list[str]]]:
         the caller; here: ``hydra.mode: MULTIRUN`` set by an experiment), and each
         cell's override list (sweeper params first, then the command line).
     """
+    multirun, cells, _ = plan(overrides)
+    return multirun, cells
+
+
+def plan(overrides: list[str]) -> tuple[bool, list[list[str]], Any]:
+    """:func:`expand`, and the config composed on the way (with its ``hydra`` node).
+
+    The config is that of the command line without its sweeps: the launcher, the
+    output folders and the mode, for the caller to use without composing again.
+    """
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from omegaconf import OmegaConf
@@ -311,7 +321,7 @@ def expand(overrides: list[str]) -> tuple[bool, list[list[str]]]:
     params = OmegaConf.select(cfg, "hydra.sweeper.params", default=None) or {}
     params_conf = [f"{k}={v}" for k, v in params.items()] + list(overrides)
     cells = BasicSweeper.split_arguments(parser.parse_overrides(params_conf), None)[0]
-    return mode.endswith("MULTIRUN"), cells
+    return mode.endswith("MULTIRUN"), cells, cfg
 
 
 # ----------------------------------------------------------------- progress
