@@ -114,22 +114,26 @@ def main(argv: list[str] | None = None) -> int:
 
     cells: list[list[str]] = []
     if not informational:
+        workers = None
         try:
             hydra_conf.check_layout()
             mode_multirun, cells, composed = sweep.plan(overrides)
             multirun = multirun or mode_multirun
             if multirun:
+                _limit_worker_threads(overrides, len(cells))
+                # The launcher's workers start and get ready while every cell is checked.
+                workers = sweep.STATE["workers"] = sweep.start_workers(composed, len(cells))
                 sweep.check_cells(cells)
             else:
                 hydra_conf.load(overrides)
-        except ConfigError as exc:
-            return _fail(exc)
-        except Exception as exc:  # a malformed override Hydra cannot even parse
-            return _fail(hydra_conf.hydra_error(exc, overrides))
-        try:
             _check_writable(overrides, multirun, composed)
-        except ConfigError as exc:
-            return _fail(exc)
+        except Exception as exc:
+            if workers is not None:
+                sweep.STATE.pop("workers", None)
+                workers.stop()
+            if isinstance(exc, ConfigError):
+                return _fail(exc)
+            return _fail(hydra_conf.hydra_error(exc, overrides))  # a malformed override Hydra cannot even parse
     if multirun:
         _limit_worker_threads(overrides, len(cells))
     hydra_conf.register()
@@ -149,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0) if not isinstance(exc.code, str) else 1
     finally:
         sys.argv = saved
+        if sweep.STATE.pop("workers", None) is not None:
+            sweep.stop_workers()  # idle now; ending them here is quicker than at exit
     if multirun:
         return _report_sweep()
     return 0

@@ -324,6 +324,117 @@ def plan(overrides: list[str]) -> tuple[bool, list[list[str]], Any]:
     return mode.endswith("MULTIRUN"), cells, cfg
 
 
+# ----------------------------------------------------------------- workers
+def warm_worker() -> int:
+    """Ready a launcher's worker process for its cells: the imports and the kernel.
+
+    Never raises (an error here would make joblib end the workers the cells run on);
+    whatever fails shows again, and is reported, in the cells.
+
+    Returns:
+        The worker's process id.
+    """
+    import os
+
+    try:
+        import pyarrow.parquet  # noqa: F401  (pandas writes the cells' tables with it)
+        from hydra.core.utils import run_job  # noqa: F401  (Hydra's wrapper of every job)
+
+        import sim.cli  # noqa: F401  (the task)
+        import sim.model  # noqa: F401  (Mesa, pandas, Numba)
+        from sim.kernels.population import warmup
+
+        warmup()  # from Numba's on-disk cache
+    except Exception:
+        pass
+    return os.getpid()
+
+
+class Workers:
+    """The joblib launcher's worker processes, started while the cells are validated.
+
+    Hydra's joblib launcher runs the cells with ``joblib.Parallel`` on loky's reusable
+    executor: its workers start at the first call and stay. Making a first call here,
+    in a thread, with the launcher's own arguments starts the workers and readies them
+    (:func:`warm_worker`: ~2 s of imports and kernel loading each) while this process
+    validates every cell; the launcher's call then finds them (loky reuses an executor
+    whose arguments are equal) and its first cells queue behind the warm-up. Best
+    effort: if anything fails here, the launcher starts its workers itself, as it
+    would have.
+
+    Args:
+        joblib_kwargs: ``joblib.Parallel``'s arguments, as the launcher passes them.
+    """
+
+    def __init__(self, joblib_kwargs: dict[str, Any]) -> None:
+        self.kwargs = joblib_kwargs
+        self.pids: list[int] = []
+        self.error: Exception | None = None
+        self._stopped = False
+        self._thread = threading.Thread(target=self._warm, name="sim-warm-workers", daemon=True)
+        self._thread.start()
+
+    def _warm(self) -> None:
+        try:
+            from joblib import Parallel, delayed, effective_n_jobs
+
+            n = effective_n_jobs(self.kwargs.get("n_jobs", -1))
+            if not self._stopped:
+                self.pids = list(Parallel(**self.kwargs)(delayed(warm_worker)() for _ in range(n)))
+        except Exception as exc:  # best effort (or stopped): the launcher starts its own workers
+            self.error = exc
+
+    def join(self, timeout: float = 120.0) -> None:
+        """Wait until the workers are ready."""
+        self._thread.join(timeout)
+
+    def stop(self) -> None:
+        """End the workers now, ready or not (the sweep will not run: its input was refused)."""
+        self._stopped = True
+        stop_workers()  # the warm-up's call then fails at once
+        self._thread.join(10.0)
+        stop_workers()  # had the warm-up only just started them
+
+
+def stop_workers() -> None:
+    """End loky's reusable worker processes, if any (idle: a sweep is over or will not run).
+
+    Left alone, they end at exit anyway, each tearing down its imports (~0.3 s); ended
+    here, at once.
+    """
+    from joblib.externals.loky import reusable_executor
+
+    executor = getattr(reusable_executor, "_executor", None)
+    if executor is not None:
+        executor.shutdown(wait=True, kill_workers=True)
+
+
+def start_workers(cfg: Any, n_cells: int) -> Workers | None:
+    """Start and ready the joblib launcher's workers now, if the sweep will use them.
+
+    Args:
+        cfg: The composed config with its ``hydra`` node (:func:`plan`).
+        n_cells: Cells in the sweep (one: not worth it).
+    """
+    from omegaconf import OmegaConf
+
+    launcher = OmegaConf.select(cfg, "hydra.launcher", default=None)
+    if launcher is None or n_cells < 2 or not str(launcher.get("_target_", "")).endswith(".JoblibLauncher"):
+        return None
+    try:
+        from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
+        from joblib import effective_n_jobs
+    except ImportError:
+        return None
+    kwargs = OmegaConf.to_container(launcher, resolve=True)
+    kwargs.pop("_target_", None)
+    kwargs["backend"] = "loky"  # as the launcher does (its only backend)
+    process_joblib_cfg(kwargs)
+    if effective_n_jobs(kwargs.get("n_jobs", -1)) < 2:
+        return None  # one job at a time runs in this process
+    return Workers(kwargs)
+
+
 # ----------------------------------------------------------------- progress
 class Progress:
     """A live line on stderr: cells done/total, elapsed, ETA; silent off a terminal."""
