@@ -185,61 +185,102 @@ def _swept_value(value: str) -> Any:
     return value
 
 
+class _Damaged(Exception):
+    """A cell's result file fails its checksum."""
+
+
+# Rows already read by the refreshes in this process, by cell folder: (file stats, rows).
+_ROWS: dict[str, tuple[tuple, pd.DataFrame]] = {}
+
+
+def _stats(folder: Path) -> tuple:
+    """What identifies the versions of a cell's files: inode, size and time of each."""
+    out = []
+    for name in (RESULT, "summary.json", "totals.parquet", "rounds.parquet"):
+        try:
+            st = (folder / name).stat()
+            out.append((st.st_ino, st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append(None)
+    return tuple(out)
+
+
+def _cell_rows(folder: Path, full: bool) -> pd.DataFrame:
+    """A completed cell's rows of the summary (one per replication)."""
+    import pandas as pd
+
+    meta = json.loads((folder / RESULT).read_text())
+    if not cell_is_done(folder, meta["config_hash"], None if full else ("totals.parquet", "summary.json")):
+        raise _Damaged
+    summary = json.loads((folder / "summary.json").read_text())
+    if "totals.parquet" in meta["checksums"]:
+        totals = pd.read_parquet(folder / "totals.parquet")
+    else:  # a cell written before totals were kept
+        totals = run_totals(pd.read_parquet(folder / "rounds.parquet"))
+    r = summary["regime"]
+    head: dict[str, Any] = {
+        "cell": meta["cell"],
+        "arrangement": summary["arrangement"],
+        "role": summary["role"],
+        "regime": r["name"],
+        "framing": r["framing"],
+        "collection": r["collection"],
+        "interpretation": r["interpretation"],
+        "use": r["use"],
+        "analytics": summary["analytics"],
+        "seed": summary["seed"],
+    }
+    for ov in meta["overrides"]:  # swept keys beyond the resolved choices, typed
+        key, _, value = ov.lstrip("+~").partition("=")
+        if key not in head and key not in ("experiment", "hydra/launcher") and not key.startswith("hydra"):
+            head[key] = _swept_value(value)
+    for key, value in summary.get("sampled", {}).get("values", {}).items():  # a sampled experiment's draws
+        head.setdefault(key, value)
+    head["config_hash"] = meta["config_hash"]
+    for k, v in head.items():
+        totals[k] = v
+    return totals[list(head) + [c for c in totals.columns if c not in head]]
+
+
 def collect(root: Path, full: bool = True) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Read every completed cell under ``root``: (summary rows, failures).
 
     Args:
         root: The sweep folder.
         full: Verify every result file's checksum; otherwise only the small files
-            read here (used for the refreshes while a sweep runs).
+            read here (used for the refreshes while a sweep runs). Those refreshes
+            read each cell once: a cell whose files have not changed on disk since
+            (same inode, size and time) gives the rows read then.
     """
+    import pandas as pd
+
     root = Path(root)
     frames = []
     failures = []
     for marker in sorted(root.glob(f"*/{RESULT}")):
         folder = marker.parent
+        stats = _stats(folder) if not full else None
+        cached = _ROWS.get(str(folder)) if not full else None
+        if cached is not None and cached[0] == stats:
+            frames.append(cached[1])
+            continue
         try:
-            meta = json.loads(marker.read_text())
-            if not cell_is_done(folder, meta["config_hash"], None if full else ("totals.parquet", "summary.json")):
-                # Never read a damaged file silently: rerunning the sweep recomputes it.
-                failures.append(
-                    {
-                        "cell": folder.name,
-                        "error": "results damaged on disk (checksum mismatch); rerun the sweep to recompute this cell",
-                    }
-                )
-                continue
-            summary = json.loads((folder / "summary.json").read_text())
-            if "totals.parquet" in meta["checksums"]:
-                totals = pd.read_parquet(folder / "totals.parquet")
-            else:  # a cell written before totals were kept
-                totals = run_totals(pd.read_parquet(folder / "rounds.parquet"))
+            rows = _cell_rows(folder, full)
+        except _Damaged:
+            # Never read a damaged file silently: rerunning the sweep recomputes it.
+            failures.append(
+                {
+                    "cell": folder.name,
+                    "error": "results damaged on disk (checksum mismatch); rerun the sweep to recompute this cell",
+                }
+            )
+            continue
         except (OSError, ValueError, KeyError, TypeError) as exc:
             failures.append({"cell": folder.name, "error": f"unreadable results: {exc}"})
             continue
-        r = summary["regime"]
-        head: dict[str, Any] = {
-            "cell": meta["cell"],
-            "arrangement": summary["arrangement"],
-            "role": summary["role"],
-            "regime": r["name"],
-            "framing": r["framing"],
-            "collection": r["collection"],
-            "interpretation": r["interpretation"],
-            "use": r["use"],
-            "analytics": summary["analytics"],
-            "seed": summary["seed"],
-        }
-        for ov in meta["overrides"]:  # swept keys beyond the resolved choices, typed
-            key, _, value = ov.lstrip("+~").partition("=")
-            if key not in head and key not in ("experiment", "hydra/launcher") and not key.startswith("hydra"):
-                head[key] = _swept_value(value)
-        for key, value in summary.get("sampled", {}).get("values", {}).items():  # a sampled experiment's draws
-            head.setdefault(key, value)
-        head["config_hash"] = meta["config_hash"]
-        for k, v in head.items():
-            totals[k] = v
-        frames.append(totals[list(head) + [c for c in totals.columns if c not in head]])
+        if not full:
+            _ROWS[str(folder)] = (stats, rows)
+        frames.append(rows)
     for err in sorted(root.glob(f"*/{ERROR}")):
         if (err.parent / RESULT).is_file():
             continue
