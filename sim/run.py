@@ -4,6 +4,9 @@ The command line, the tests, sweeps and notebooks all call :func:`run`. It takes
 :class:`~sim.config.SimConfig`, a plain nested mapping, or an OmegaConf
 ``DictConfig`` (anything with the config's keys), validates it, and returns one row
 per replication x round.
+
+Importing this module is cheap (no pandas, Mesa or Numba): a sweep's launching
+process only validates configurations (:func:`as_config`) and never runs one.
 """
 
 from __future__ import annotations
@@ -16,14 +19,15 @@ import os
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from sim import sampling  # a sampled experiment's index -> its drawn values (as_config)
 from sim.config import SimConfig, from_mapping, to_dict, validate
-from sim.model import simulate
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # The public account, in the order the contract lists it.
 ACCOUNT = ["cost", "benefit", "negative_side_effects", "positive_side_effects", "legitimacy", "public_value"]
@@ -89,6 +93,10 @@ def run(config: Any, parallel: bool | None = None) -> pd.DataFrame:
     Returns:
         One row per replication x round, the contract's columns first.
     """
+    import pandas as pd
+
+    from sim.model import simulate
+
     cfg = as_config(config)
     _set_threads(cfg.run.threads)
     rows: list[dict[str, float]] = []

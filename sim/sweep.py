@@ -30,12 +30,13 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from sim.config import ConfigError, SimConfig
 from sim.run import run, run_totals, summarise, write_atomic
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 RESULT = "result.json"
 ERROR = "error.json"
