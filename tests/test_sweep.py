@@ -211,6 +211,27 @@ def test_cells_are_composed_as_hydra_composes_them(overrides, split, monkeypatch
         assert composed == OmegaConf.to_container(hydra_conf.compose(groups), resolve=True), cell
 
 
+def test_workers_started_early_are_the_ones_the_launcher_uses():
+    """start_workers passes joblib the launcher's own arguments, so the launcher reuses its warm workers."""
+    from hydra.utils import instantiate
+    from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
+    from joblib import Parallel, delayed
+
+    _, cells, composed = sweep.plan(["experiment=roles"])
+    workers = sweep.start_workers(composed, len(cells))
+    try:
+        launcher = instantiate(composed.hydra.launcher)  # as Hydra makes it; its launch() then does:
+        kwargs = dict(launcher.joblib, backend="loky")
+        process_joblib_cfg(kwargs)
+        assert workers is not None and workers.kwargs == kwargs
+        workers.join()
+        assert workers.error is None and len(set(workers.pids)) == len(workers.pids) >= 2
+        assert set(Parallel(**kwargs)(delayed(os.getpid)() for _ in range(8))) <= set(workers.pids)
+    finally:
+        sweep.stop_workers()
+    assert sweep.start_workers(sweep.plan(["role=producer,director", "hydra/launcher=basic"])[2], 2) is None
+
+
 def test_summarize_command_rebuilds(tmp_path):
     r = sim(tmp_path, "-m", "role=producer,regulator", *SMALL, "hydra/launcher=basic", "hydra.sweep.dir=sw")
     assert r.returncode == 0, r.stderr
