@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -53,6 +54,53 @@ print(json.dumps({"floor_s": time.perf_counter() - t0}))
 """
 
 
+COMPILE = r"""
+from sim.kernels import population as kp
+kp.warmup(parallel=True)
+kp.warmup(scoring=True)
+"""
+
+# Stages of Numba's compiler, by a frame (file) in the sample's stack; first match wins.
+STAGES = [
+    ("LLVM: optimisation and machine code (llvmlite)", ("llvmlite/binding",)),
+    ("type inference", ("numba/core/typeinfer.py",)),
+    ("lowering to LLVM IR", ("numba/core/lowering.py", "numba/core/base.py")),
+    (
+        "IR passes: SSA, analysis, rewrites",
+        (
+            "numba/core/ssa.py",
+            "numba/core/untyped_passes.py",
+            "numba/core/analysis.py",
+            "numba/core/typed_passes.py",
+            "numba/core/ir_utils.py",
+        ),
+    ),
+]
+
+
+def profile_compile() -> dict[str, float]:
+    """Shares of the cold compile's samples (py-spy) by compiler stage; empty without py-spy."""
+    pyspy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(pyspy).exists():
+        return {}
+    with tempfile.TemporaryDirectory() as tmp:
+        raw, script = Path(tmp) / "profile.txt", Path(tmp) / "child.py"
+        script.write_text(COMPILE)
+        env = {**os.environ, "NUMBA_CACHE_DIR": str(Path(tmp) / "cache"), "PYTHONWARNINGS": "ignore"}
+        cmd = [pyspy, "record", "-r", "400", "-f", "raw", "-o", str(raw), "--", sys.executable, str(script)]
+        subprocess.run(cmd, check=True, capture_output=True, env=env, cwd=ROOT)
+        lines = raw.read_text().splitlines()
+    counts = dict.fromkeys([name for name, _ in STAGES] + ["other compiler work"], 0)
+    for line in lines:
+        stack, _, n = line.rpartition(" ")
+        if "warmup" not in stack:
+            continue  # imports
+        stage = next((name for name, files in STAGES if any(f in stack for f in files)), "other compiler work")
+        counts[stage] += int(n)
+    total = sum(counts.values()) or 1
+    return {name: c / total for name, c in counts.items()}
+
+
 def child(code: str, cache: str, cwd: Path | None = None) -> dict:
     env = {**os.environ, "NUMBA_CACHE_DIR": cache, "PYTHONWARNINGS": "ignore"}
     out = subprocess.run(
@@ -89,6 +137,11 @@ def main() -> None:
     print("cold compile by kernel (front end = typing and lowering in Python; LLVM = optimisation, code):")
     for name, t in cold["timers"].items():
         print(f"  {name:<20} {t['total']:.2f} s = front end {t['total'] - t['llvm']:.2f} s + LLVM {t['llvm']:.2f} s")
+    stages = profile_compile()
+    if stages:
+        print("cold compile by stage (py-spy samples of a fresh process compiling both kernels):")
+        for name, share in stages.items():
+            print(f"  {name:<48}{share:>6.0%}")
     print(f"CLI: {cli_line.strip()}")
     emit(
         {
@@ -98,6 +151,7 @@ def main() -> None:
             "numba_floor_s": floor,
             "import_s": cached["import_s"],
             "timers": cold["timers"],
+            "stages": stages,
             "cli": cli_line.strip(),
         }
     )

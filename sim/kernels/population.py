@@ -592,5 +592,7 @@ def warmup(parallel: bool = False, scoring: bool = False) -> float:
     if scoring:
         actors["score"] = np.zeros(n, np.float32)
     params = pack_params(0, 1.0, 1.0, 0.5, 1.0, 1.0, 0.5, 0.5, 0.1, 0.1, scoring=scoring)
-    respond(actors, ones, ones, ones * 0.1, ones * 0.1, ones * 0.0, params, 1, parallel=parallel)
+    respond(actors, ones, ones, ones * 0.1, ones * 0.1, ones * 0.0, params, 1, parallel=False)  # compiles
+    if parallel:  # starts the threads
+        respond(actors, ones, ones, ones * 0.1, ones * 0.1, ones * 0.0, params, 1, parallel=True)
     return time.perf_counter() - t0
