@@ -47,6 +47,10 @@ import numba
 import numpy as np
 from numba import njit
 
+# The one jit policy of sim's kernels: cached on disk, NumPy's error model (no
+# exceptions from the hot loop), and the GIL released (parallel runs use threads).
+_jit = njit(cache=True, error_model="numpy", nogil=True)
+
 CHUNK = 16_384  # actors per tally row (the unit of parallel work; fixed, so results never depend on threads)
 BLOCK = 256  # actors per pass of the four loops (their buffers stay in the L1 cache)
 
@@ -107,14 +111,14 @@ B_DEST_TARGET, B_DEST_DETECT, B_U0, B_U2 = 0, 1, 2, 3
 N_BUF = 4
 
 
-@njit(cache=True, error_model="numpy")
+@_jit
 def _mix(z):
     z = (z ^ (z >> _S30)) * _M1
     z = (z ^ (z >> _S27)) * _M2
     return z ^ (z >> _S31)
 
 
-@njit(cache=True, error_model="numpy")
+@_jit
 def uniform(key, index, stream):
     """Draw ``stream`` (0 shock, 1 destination, 2 inspection, 3-4 score normal) of an actor; for tests."""
     ukey = np.uint64(key)
@@ -130,7 +134,7 @@ def uniform(key, index, stream):
     return float(r & _LO32) * _INV32
 
 
-@njit(cache=True, error_model="numpy", nogil=True)
+@_jit
 def _classify(c0, c1, place, trait, in_circle, score, params, key, tallies, fsums):
     """Score profiling, chunks ``c0 .. c1 - 1``: each actor's observed score and class.
 
@@ -178,7 +182,7 @@ def _classify(c0, c1, place, trait, in_circle, score, params, key, tallies, fsum
             fsum[k, F_SCORE] += obs
 
 
-@njit(cache=True, error_model="numpy", nogil=True)
+@_jit
 def _respond(
     c0,
     c1,
