@@ -41,6 +41,7 @@ All helpers live in this file (Numba's cache does not see edits in other files).
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numba
@@ -416,15 +417,18 @@ def _respond(
 # costs tens of microseconds a round (benchmarks/parallel.py times both).
 PARALLEL_MIN_ACTORS = 65_536
 
-_POOL: ThreadPoolExecutor | None = None
+_POOL: tuple[int, ThreadPoolExecutor] | None = None  # (process id, pool)
 
 
 def _pool(workers: int) -> ThreadPoolExecutor:
-    """A process-wide pool of at least ``workers`` threads (started on first use)."""
+    """A process-wide pool of at least ``workers`` threads (started on first use).
+
+    A forked child does not inherit the threads, so it gets a pool of its own.
+    """
     global _POOL
-    if _POOL is None or _POOL._max_workers < workers:
-        _POOL = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sim-kernel")
-    return _POOL
+    if _POOL is None or _POOL[0] != os.getpid() or _POOL[1]._max_workers < workers:
+        _POOL = (os.getpid(), ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sim-kernel"))
+    return _POOL[1]
 
 
 def _in_threads(kernel, n_chunks: int, threads: int, args: tuple) -> None:

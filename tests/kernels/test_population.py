@@ -253,3 +253,26 @@ def test_serial_and_parallel_are_bit_identical():
     np.testing.assert_array_equal(sa, sb)
     for name in a:
         np.testing.assert_array_equal(a[name], b[name])
+
+
+def test_parallel_run_in_a_forked_child_after_one_in_the_parent():
+    """A forked child has none of the parent's threads: it must start its own, not wait forever."""
+    import multiprocessing
+
+    n, n_places = 3 * kp.CHUNK, 5
+    detect = np.full(n_places, 0.1)
+    params = kp.pack_params(2, 5.0, 0.4, 0.3, 0.6, 0.2, 0.3, 0.5, 0.25, 0.05)
+    expected, _ = kp.respond(
+        make_state(n, n_places, 6, sort=True), detect, detect, detect, detect, detect, params, 9, parallel=True
+    )
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        got = pool.apply_async(_child_tally, (n, n_places, params)).get(timeout=60)
+    np.testing.assert_array_equal(got, expected)
+
+
+def _child_tally(n, n_places, params):
+    detect = np.full(n_places, 0.1)
+    return kp.respond(
+        make_state(n, n_places, 6, sort=True), detect, detect, detect, detect, detect, params, 9, parallel=True
+    )[0]
