@@ -2,18 +2,17 @@
 
 For each size: serial, parallel (forced) and the default dispatch (``parallel=None``:
 serial below ``PARALLEL_MIN_ACTORS``), the best of several rounds each; then whether
-serial and parallel leave bit-identical state and tallies after a few rounds. With
-``--layers`` it also times N = 1,000,000 under each threading setting, each in a fresh
-process (Numba picks its threading layer once per process).
+serial and parallel leave bit-identical state and tallies after a few rounds. Parallel
+runs split the chunks between Python threads, each running the compiled kernel with the
+GIL released: waiting threads sleep (no spinning), and nothing more is compiled.
 
-Usage: python benchmarks/parallel.py [--sizes 16385,32769,65536,100000,1000000] [--layers]
+Usage: python benchmarks/parallel.py [--sizes 16385,32769,65536,100000,1000000]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -24,12 +23,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import best_of_each, copy_state, emit, round_inputs  # noqa: E402
 
 from sim.kernels import population as kp  # noqa: E402
-
-LAYERS = {  # name -> environment of the child process
-    "omp, passive wait (default)": {"NUMBA_THREADING_LAYER": "omp", "OMP_WAIT_POLICY": "PASSIVE"},
-    "omp, active wait (spinning)": {"NUMBA_THREADING_LAYER": "omp", "OMP_WAIT_POLICY": "ACTIVE"},
-    "workqueue": {"NUMBA_THREADING_LAYER": "workqueue"},
-}
 
 
 def per_update(actors, inputs, params, rounds: int, modes: dict[str, bool | None]) -> dict[str, float]:
@@ -60,31 +53,17 @@ def identical(actors, inputs, params, rounds: int = 3) -> bool:
     return all(np.array_equal(a[k], b[k]) for k in a)
 
 
-def child(n: int) -> None:
-    """Print serial and parallel ns/update at size n (run in a fresh process)."""
-    import numba
-
-    actors, inputs, params = round_inputs(n)
-    t = per_update(actors, inputs, params, max(3, 5_000_000 // n), {"serial": False, "parallel": True})
-    print(f"{t['serial']} {t['parallel']} {numba.threading_layer()}")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="16385,32769,65536,100000,1000000")
-    ap.add_argument("--layers", action="store_true", help="also compare threading settings at N = 1,000,000")
-    ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     a = ap.parse_args()
-    if a.child:
-        child(a.child)
-        return
     import numba
 
     kp.warmup(parallel=True)
     cores = os.cpu_count()
     print(
-        f"threads {numba.get_num_threads()} on {cores} cores; threading layer {numba.threading_layer()}, "
-        f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}; serial below {kp.PARALLEL_MIN_ACTORS:,} actors"
+        f"threads {numba.get_num_threads()} on {cores} cores (Python threads, kernel without the GIL); "
+        f"serial below {kp.PARALLEL_MIN_ACTORS:,} actors"
     )
     print(f"{'actors':>12}{'serial ns':>11}{'parallel ns':>13}{'default ns':>12}{'par/ser':>9}{'def/ser':>9}  same")
     rows = []
@@ -95,21 +74,7 @@ def main() -> None:
         same = identical(actors, inputs, params)
         rows.append({"actors": n, "serial_ns": s, "parallel_ns": p, "default_ns": d, "identical": same})
         print(f"{n:>12,}{s:>11.2f}{p:>13.2f}{d:>12.2f}{s / p:>8.2f}x{s / d:>8.2f}x  {same}")
-    layers = {}
-    if a.layers:
-        print("N = 1,000,000 under each threading setting (fresh process each):")
-        for name, env in LAYERS.items():
-            out = subprocess.run(
-                [sys.executable, __file__, "--child", "1000000"],
-                env={**os.environ, **env},
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout.split()
-            s, p = float(out[0]), float(out[1])
-            layers[name] = {"serial_ns": s, "parallel_ns": p, "layer": out[2]}
-            print(f"  {name:<30} ({out[2]}): serial {s:.2f} ns, parallel {p:.2f} ns, speed-up {s / p:.2f}x")
-    emit({"threads": numba.get_num_threads(), "layer": numba.threading_layer(), "rows": rows, "layers": layers})
+    emit({"threads": numba.get_num_threads(), "rows": rows})
 
 
 if __name__ == "__main__":

@@ -31,13 +31,15 @@ from common import best_of, copy_state, emit, round_inputs  # noqa: E402
 
 from sim.kernels import population as kp  # noqa: E402
 
-LOOPS = ["draws (SIMD)", "gather (scalar)", "rule (SIMD)", "tallies (scalar)"]
+LOOPS = ["draws (SIMD)", "destination gather (scalar)", "rule (SIMD)", "tallies (SIMD sums, movers scattered)"]
 
 
 def build(flags: tuple[bool, bool, bool, bool]) -> types.ModuleType:
     """The kernel module with loop k's iterations switched off where flags[k] is False."""
     src = Path(kp.__file__).read_text().replace("cache=True", "cache=False")
-    src = src.replace("np.empty((2, BLOCK)", "np.zeros((2, BLOCK)")  # no garbage indices when a loop is off
+    # No garbage indices or counts when a loop is off.
+    src = src.replace("np.empty((2, BLOCK)", "np.zeros((2, BLOCK)")
+    src = src.replace("np.empty(BLOCK, dtype=np.uint8)", "np.zeros(BLOCK, dtype=np.uint8)")
     parts = re.split(r"(?=# \([1-4]\) )", src)
     out = []
     for part in parts:
@@ -73,7 +75,7 @@ def main() -> None:
                 mod.respond(st, *inputs, params, r, parallel=False)
 
         times.append(best_of(go, 5) / (a.rounds * n) * 1e9)
-    parts = {"call, tables, chunk set-up": times[0]}
+    parts = {"call, tables, blocks by place": times[0]}
     for k, name in enumerate(LOOPS):
         parts[f"({k + 1}) {name}"] = times[k + 1] - times[k]
     if a.quiet:

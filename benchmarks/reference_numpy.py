@@ -1,8 +1,8 @@
 """The population rule vectorised with NumPy: the kernel's rule, whole arrays at a time.
 
 A benchmark reference for ``sim.kernels.population.respond`` (without score
-profiling): the same counter-based draws and the same arithmetic in the same order,
-so it returns the same tallies and leaves the same state. ``kernel_vs_references.py``
+profiling): the same counter-based draws and the same float32 arithmetic in the same
+order, so it returns the same tallies and leaves the same state. ``kernel_vs_references.py``
 checks that before it times anything.
 """
 
@@ -28,9 +28,9 @@ def uniforms(key: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The three draws of actors 0 .. n - 1: SplitMix64 from the round key, positions 2i and 2i + 1."""
     pos = np.uint64(key) + (2 * np.arange(n, dtype=np.uint64) + np.uint64(1)) * GOLDEN
     r = mix(pos)
-    u0 = (r >> np.uint64(32)).astype(np.float64) / 2.0**32
+    u0 = (r >> np.uint64(40)).astype(np.float32) * np.float32(2.0**-24)
     u1 = (r & np.uint64(0xFFFFFFFF)).astype(np.float64) / 2.0**32
-    u2 = (mix(pos + GOLDEN) >> np.uint64(11)).astype(np.float64) / 2.0**53
+    u2 = (mix(pos + GOLDEN) >> np.uint64(40)).astype(np.float32) * np.float32(2.0**-24)
     return u0, u1, u2
 
 
@@ -44,40 +44,50 @@ def respond_numpy(
     params: np.ndarray,
     key: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One round of the rule for every actor; same arguments and results as ``respond``."""
-    visibility, fine, evasion_cost, evasion_factor, move_cost, game_cost = params[:6]
-    experience_weight, own_weight, gain_noise, prior = params[6:10]
-    mult_hi, mult_lo, pub_hi, pub_lo, effort = params[10:15]
+    """One round of the rule for every actor; same arguments and results as ``respond``.
+
+    In float32 like the kernel (``f`` rounds a float64 value or parameter once).
+    """
+    f = np.float32
+    visibility = params[0]
+    fine, evasion_cost, evasion_factor, move_cost, game_cost = (f(x) for x in params[1:6])
+    experience_weight, own_weight, gain_noise, prior = (f(x) for x in params[6:10])
+    mult_hi, mult_lo, pub_hi, pub_lo = params[10:14]
+    effort = f(params[14])
     if params[15] != 0.0:
         raise NotImplementedError("score profiling is not part of this reference")
     place = actors["place"].astype(np.int64)
     n, n_places = place.shape[0], opportunity.shape[0]
-    s = actors["sophistication"].astype(np.float64)
-    b = actors["belief"].astype(np.float64)
+    s = actors["sophistication"]
+    b = actors["belief"]
     sees = np.full(n, visibility >= 2) | ((visibility >= 1) & (actors["in_circle"] != 0))
     has_trait = actors["trait"] != 0
     u0, u1, u2 = uniforms(key, n)
     # Learning.
-    target = np.minimum(published[place] * np.where(has_trait, pub_hi, pub_lo), 1.0)
+    target = np.minimum(published[place] * np.where(has_trait, pub_hi, pub_lo), 1.0).astype(f)
     b = np.where(sees, b + s * (target - b), b)
-    b = np.where(actors["caught"] != 0, b + s * own_weight * (1.0 - b), b)
-    b = b + s * experience_weight * (neighbour_rate[place] - b)
-    b = np.minimum(np.maximum(b, 0.0), 1.0)
+    b = np.where(actors["caught"] != 0, b + s * own_weight * (f(1) - b), b)
+    b = b + s * experience_weight * (neighbour_rate[place].astype(f) - b)
+    b = np.where(b < 0, f(0), b)
+    b = np.where(b > 1, f(1), b)
     actors["belief"][:] = b
     # Choice.
-    g_unit = actors["gain"] * (1.0 + gain_noise * (2.0 * u0 - 1.0))
+    g_unit = actors["gain"] * (f(1) + gain_noise * (f(2) * u0 - f(1)))
     penalty = actors["risk"] * fine
-    g_here = g_unit * opportunity[place] - effort
-    potential = g_unit * opportunity0[place] - effort > 0.0
+    g_here = g_unit * opportunity[place].astype(f) - effort
+    potential = g_unit * opportunity0[place].astype(f) - effort > 0
     best = np.zeros(n, dtype=np.int8)
-    best_u = np.zeros(n)
+    best_u = np.zeros(n, dtype=f)
     dest = np.minimum((u1 * n_places).astype(np.int64), n_places - 1)
-    b_dest = np.where(sees, np.minimum(published[dest] * np.where(has_trait, pub_hi, pub_lo), 1.0), prior)
+    b_dest_seen = np.minimum(published[dest] * np.where(has_trait, pub_hi, pub_lo), 1.0).astype(f)
+    b_dest = np.where(sees, b_dest_seen, prior)
+    can_game = pub_hi > pub_lo
+    game_ratio = f(pub_lo / pub_hi if can_game else 0.0)
     options = [
         (kp.VIOLATE, g_here - b * penalty, True),
         (kp.EVADE, g_here - evasion_cost - b * evasion_factor * penalty, True),
         (kp.MOVE, g_here - move_cost - b_dest * penalty, dest != place),
-        (kp.GAME, g_here - game_cost - b * (pub_lo / pub_hi) * penalty, has_trait & sees & (pub_hi > pub_lo)),
+        (kp.GAME, g_here - game_cost - b * game_ratio * penalty, has_trait & sees & can_game),
     ]
     for action, u, allowed in options:
         better = (u > best_u) & allowed
@@ -87,8 +97,9 @@ def respond_numpy(
     moved, gamed, evading, violates = best == kp.MOVE, best == kp.GAME, best == kp.EVADE, best != kp.COMPLY
     here = np.where(moved, dest, place)
     has_trait = has_trait & ~gamed
-    q = detect[here] * np.where(has_trait, mult_hi, mult_lo)
-    q = np.minimum(np.where(evading, q * evasion_factor, q), 1.0)
+    q = (detect[here] * np.where(has_trait, mult_hi, mult_lo)).astype(f)
+    q = np.where(evading, q * evasion_factor, q)
+    q = np.where(q > 1, f(1), q)
     hit = u2 < q
     got = violates & hit
     actors["trait"][gamed] = 0
@@ -108,5 +119,6 @@ def respond_numpy(
     ):
         tally[:, col] = np.bincount(where if mask is None else where[mask], minlength=n_places)
     fsum = np.zeros((n_places, kp.N_FSUM))
-    fsum[:, kp.F_BELIEF] = np.bincount(place, weights=b, minlength=n_places)  # in actor order, as the kernel
+    fixed = (b * f(2**30)).astype(np.int32)  # beliefs in the kernel's fixed point (exact sums)
+    fsum[:, kp.F_BELIEF] = np.bincount(place, weights=fixed, minlength=n_places) / 2**30
     return tally, fsum

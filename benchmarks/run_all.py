@@ -30,7 +30,7 @@ from common import RESULT_PREFIX  # noqa: E402
 STEPS = [
     ("kernel", "kernel_vs_references.py", [], ["--mesa-rounds", "5"], "1. Kernel against Mesa and NumPy references"),
     ("bandwidth", "bandwidth.py", [], ["--actors", "2000000"], "2. Kernel against the memory-bandwidth bound"),
-    ("parallel", "parallel.py", ["--layers"], [], "3. Parallel against serial"),
+    ("parallel", "parallel.py", [], [], "3. Parallel against serial"),
     ("model", "whole_model.py", [], ["run.replications=3"], "4. The whole model against the bare kernel"),
     ("startup", "startup.py", [], [], "5. Start-up: compile and cache"),
     ("scaling", "scaling.py", [], ["--sizes", "1000,10000,100000,1000000"], "6. Scaling in N, and memory"),
@@ -216,36 +216,37 @@ def gaps(r: dict) -> list[str]:
     split = ", ".join(f"{name} {_ns(t)}" for name, t in parts.items())
     if (k and k["vs_mesa"] < 500) or (b and b["parallel"]["share"] < 0.6):
         ser = b.get("serial", {})
+        bound = ser.get("bound_ns", float("nan"))
+        rule = parts.get("(3) rule (SIMD)", float("nan"))
+        draws = parts.get("(1) draws (SIMD)", float("nan"))
         text = (
-            "**Kernel speed (targets 1 and 2).** The kernel is compute-bound, not memory-bound: serially it "
-            f"takes {_ns(ser.get('kernel_ns', float('nan')))} per actor-round at {b.get('actors', 0):,} actors, "
-            f"where moving its {b.get('bytes_per_update', 0)} bytes would take {_ns(ser.get('bound_ns', float('nan')))}"
-            f" at the bandwidth the triad gets. The profile of its loops (section 'Profile: the kernel's loops': "
-            f"{split}) shows where the time goes. The draws and the rule run as SIMD code, but 4 lanes wide: "
-            "LLVM, as Numba drives it, prefers 256-bit vectors on this CPU, and Numba has no per-function "
-            "switch. "
+            "**Kernel speed (target 2).** The kernel is limited by computation, not memory: serially it takes "
+            f"{_ns(ser.get('kernel_ns', float('nan')))} per actor-round at {b.get('actors', 0):,} actors, where "
+            f"moving its {b.get('bytes_per_update', 0)} bytes would take {_ns(bound)} at the bandwidth the triad "
+            f"gets; 60% of the bound means {_ns(bound / 0.6)} per actor-round. The profile of its loops (section "
+            f"'Profile: the kernel's loops': {split}) shows that the rule and the draws alone take "
+            f"{_ns(rule + draws)}. Both already run as SIMD code: the rule in float32, eight lanes wide (256-bit "
+            "vectors, which LLVM as Numba drives it prefers on this CPU; Numba has no per-function switch), "
+            "about 130 vector instructions per eight actors for five options, three sources of learning and "
+            "eight tallies; the draws are two SplitMix64 outputs per actor-round, each two 64-bit multiplies "
+            "(vpmullq). "
         )
         if wide:
             text += (
                 f"With 512-bit vectors allowed (a process-wide Numba setting, measured here as a diagnostic and "
-                f"not used by sim) the draws take {_ns(wide.get('(1) draws (SIMD)', float('nan')))} and the rule "
-                f"{_ns(wide.get('(3) rule (SIMD)', float('nan')))}, the kernel {_ns(sum(wide.values()))}. "
+                f"not used by sim) the rule takes {_ns(wide.get('(3) rule (SIMD)', float('nan')))} and the kernel "
+                f"{_ns(sum(wide.values()))}. "
             )
         text += (
-            "The draws need 64-bit multiplies (vpmullq; two SplitMix64 outputs per actor-round, down from four). "
-            "The gather of per-place values and the scatter of the tallies stay scalar: Numba gives LLVM no "
-            "no-alias information about array arguments, so it will not vectorise an indirect load or store "
-            "(the rule vectorises only because its buffers are allocated inside the kernel). Removing them would "
-            "take actors stored sorted by place (home values constant over runs of actors, tallies as "
-            "reductions), which changes every actor's draws and the layout other code relies on (the regular "
-            "world puts actor i at place i mod places)."
+            "Reaching the bound would need a cheaper rule or a 32-bit generator, either of which changes the "
+            "model or the quality of its draws; the kernel was taken as far as it goes without that (stored "
+            "sorted by place, so the home values are scalars and the tallies sums; float32; 32-bit tally words)."
         )
         if k and k["vs_mesa"] < 500:
             text += (
                 f" Against Mesa the kernel is {k['vs_mesa']:.0f}×: the Mesa reference costs "
                 f"{k['mesa_ns'] / 1e3:.1f} µs per agent-step (written plainly, with the same draws), so 500× would "
-                f"need {k['mesa_ns'] / 500:.1f} ns per actor-round at 10,000 actors, where the call itself costs "
-                f"{_ns(parts.get('call, tables, chunk set-up', float('nan')) * 10)} (ten times its share at 100,000)."
+                f"need {k['mesa_ns'] / 500:.1f} ns per actor-round at 10,000 actors."
             )
         out.append(text)
     if s and s["cold_s"] > 2:
@@ -255,13 +256,14 @@ def gaps(r: dict) -> list[str]:
             for name, x in t.items()
         )
         out.append(
-            f"**Cold compile (target 5).** {s['cold_s']:.2f} s for all kernels; by kernel (Numba's own timers): "
-            f"{split}. Numba initialising itself costs {s['numba_floor_s']:.2f} s of it. The front end (type "
-            "inference and lowering, in Python) costs as much as LLVM for the serial kernel. The parallel kernel "
-            "costs most: Numba links the serial kernel's LLVM IR into the parfor's gufunc and into the driver and "
-            "optimises that code again each time (codegen.py: libraries are linked as IR, then the final module "
-            "is optimised). A run below PARALLEL_MIN_ACTORS, or with one thread, never compiles it. Compiled "
-            "code is cached on disk, so this is paid once per machine and version."
+            f"**Cold compile (target 5).** {s['cold_s']:.2f} s for all kernels, of which "
+            f"{s.get('cold_rule_s', float('nan')):.2f} s is what a run without score profiling compiles; by "
+            f"kernel (Numba's own timers): {split}. Numba initialising its compiler on the first compilation of a "
+            "process is part of the first kernel's time. The front end (type inference and lowering, in Python) "
+            "costs about as much as LLVM: the rule kernel is one function with four vectorised loops, and "
+            "Numba types and lowers it statement by statement. Parallel runs no longer compile a second kernel "
+            "(the threads call the same one), which took the cold compile from 6.5 s to this. Compiled code is "
+            "cached on disk, so this is paid once per machine and version."
         )
     if s and s["cached_s"] > 0.5:
         out.append(

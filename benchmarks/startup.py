@@ -1,8 +1,8 @@
 """Target 5: start-up. Cold compile of all kernels, load from the on-disk cache, and the CLI line.
 
 Each measurement is a fresh process with its own, initially empty, Numba cache folder:
-the first compiles every kernel (serial, parallel, the per-place tables), the second
-loads them from that cache. "Numba's floor" is what the first call of a trivial
+the first compiles every kernel (the rule, and the score-profiling pass, which only runs
+with score profiling), the second loads them from that cache. "Numba's floor" is what the first call of a trivial
 cached function costs in a fresh process (Numba initialising itself), which any
 kernel pays. Per kernel, the compile time is split into Numba's front end (typing,
 lowering) and LLVM from the dispatchers' own timers.
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -30,16 +31,17 @@ import json, time
 t0 = time.perf_counter()
 from sim.kernels import population as kp
 t1 = time.perf_counter()
-ready = kp.warmup(parallel=True)
+rule = kp.warmup(parallel=True)
+ready = rule + kp.warmup(scoring=True)
 timers = {}
-for fn in (kp._place_tables, kp._respond_serial, kp._respond_parallel):
+for fn in (kp._respond, kp._classify):
     for sig in fn.signatures:
         try:  # compiled here (loaded from the cache: no timers)
             t = fn.get_metadata(sig).get("timers", {})
         except Exception:
             continue
         timers[fn.__name__] = {"total": t.get("compiler_lock", 0.0), "llvm": t.get("llvm_lock", 0.0)}
-print(json.dumps({"import_s": t1 - t0, "warmup_s": ready, "timers": timers}))
+print(json.dumps({"import_s": t1 - t0, "warmup_s": ready, "rule_s": rule, "timers": timers}))
 """
 
 FLOOR = r"""
@@ -50,6 +52,53 @@ t0 = time.perf_counter()
 one()
 print(json.dumps({"floor_s": time.perf_counter() - t0}))
 """
+
+
+COMPILE = r"""
+from sim.kernels import population as kp
+kp.warmup(parallel=True)
+kp.warmup(scoring=True)
+"""
+
+# Stages of Numba's compiler, by a frame (file) in the sample's stack; first match wins.
+STAGES = [
+    ("LLVM: optimisation and machine code (llvmlite)", ("llvmlite/binding",)),
+    ("type inference", ("numba/core/typeinfer.py",)),
+    ("lowering to LLVM IR", ("numba/core/lowering.py", "numba/core/base.py")),
+    (
+        "IR passes: SSA, analysis, rewrites",
+        (
+            "numba/core/ssa.py",
+            "numba/core/untyped_passes.py",
+            "numba/core/analysis.py",
+            "numba/core/typed_passes.py",
+            "numba/core/ir_utils.py",
+        ),
+    ),
+]
+
+
+def profile_compile() -> dict[str, float]:
+    """Shares of the cold compile's samples (py-spy) by compiler stage; empty without py-spy."""
+    pyspy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(pyspy).exists():
+        return {}
+    with tempfile.TemporaryDirectory() as tmp:
+        raw, script = Path(tmp) / "profile.txt", Path(tmp) / "child.py"
+        script.write_text(COMPILE)
+        env = {**os.environ, "NUMBA_CACHE_DIR": str(Path(tmp) / "cache"), "PYTHONWARNINGS": "ignore"}
+        cmd = [pyspy, "record", "-r", "400", "-f", "raw", "-o", str(raw), "--", sys.executable, str(script)]
+        subprocess.run(cmd, check=True, capture_output=True, env=env, cwd=ROOT)
+        lines = raw.read_text().splitlines()
+    counts = dict.fromkeys([name for name, _ in STAGES] + ["other compiler work"], 0)
+    for line in lines:
+        stack, _, n = line.rpartition(" ")
+        if "warmup" not in stack:
+            continue  # imports
+        stage = next((name for name, files in STAGES if any(f in stack for f in files)), "other compiler work")
+        counts[stage] += int(n)
+    total = sum(counts.values()) or 1
+    return {name: c / total for name, c in counts.items()}
 
 
 def child(code: str, cache: str, cwd: Path | None = None) -> dict:
@@ -81,20 +130,28 @@ def main() -> None:
     cli_line = next((ln for ln in cli.splitlines() if "kernels ready" in ln), "(no compile line)")
     print(f"{'':<44}{'s':>7}")
     print(f"{'cold compile, all kernels (empty cache)':<44}{cold['warmup_s']:>7.2f}")
+    print(f"{'  of which what a run without score profiling compiles':<44}{cold['rule_s']:>7.2f}")
     print(f"{'load from the on-disk cache':<44}{cached['warmup_s']:>7.2f}")
     print(f"{'  of which Numba initialising itself':<44}{floor:>7.2f}")
     print(f"{'import of the kernel module (numba, numpy)':<44}{cached['import_s']:>7.2f}")
     print("cold compile by kernel (front end = typing and lowering in Python; LLVM = optimisation, code):")
     for name, t in cold["timers"].items():
         print(f"  {name:<20} {t['total']:.2f} s = front end {t['total'] - t['llvm']:.2f} s + LLVM {t['llvm']:.2f} s")
+    stages = profile_compile()
+    if stages:
+        print("cold compile by stage (py-spy samples of a fresh process compiling both kernels):")
+        for name, share in stages.items():
+            print(f"  {name:<48}{share:>6.0%}")
     print(f"CLI: {cli_line.strip()}")
     emit(
         {
             "cold_s": cold["warmup_s"],
+            "cold_rule_s": cold["rule_s"],
             "cached_s": cached["warmup_s"],
             "numba_floor_s": floor,
             "import_s": cached["import_s"],
             "timers": cold["timers"],
+            "stages": stages,
             "cli": cli_line.strip(),
         }
     )

@@ -101,7 +101,7 @@ class WorldConfig:
     layout: str = _choice(
         "random",
         LAYOUTS,
-        "random: drawn homes, sizes and drivers; regular: actor i at place i mod places "
+        "random: drawn homes, sizes and drivers; regular: equal numbers of actors per place "
         "(equal sizes), every driver at the first round(driver_prevalence x places) places",
     )
 

@@ -120,7 +120,7 @@ def _choice_by_weight(rng: np.random.Generator, p: np.ndarray, n: int) -> np.nda
 
 
 def make_actors(cfg: SimConfig, replication: int, world: World) -> dict[str, np.ndarray]:
-    """Draw the strategic population: 24 bytes of state per actor.
+    """Draw the strategic population: 24 bytes of state per actor, sorted by home place.
 
     Returns:
         Arrays ``place`` (int32), ``gain``, ``risk``, ``sophistication``, ``belief``
@@ -130,9 +130,13 @@ def make_actors(cfg: SimConfig, replication: int, world: World) -> dict[str, np.
     p = cfg.population
     n = cfg.world.actors
     rng = generator(cfg.run.seed, replication, STREAM_WORLD, 1)
-    place = _choice_by_weight(rng, world.weights, n).astype(np.int32)
+    place = _choice_by_weight(rng, world.weights, n)
     if cfg.world.layout == "regular":
-        place = (np.arange(n) % cfg.world.places).astype(np.int32)
+        place = np.arange(n) % cfg.world.places
+    # Stored sorted by home (the kernel's blocks then each live at one place): every
+    # other trait is drawn independently of the home, so sorting the homes alone
+    # leaves the population's joint distribution as drawn.
+    place = np.repeat(np.arange(cfg.world.places, dtype=np.int32), np.bincount(place, minlength=cfg.world.places))
     trait = (rng.random(n) < p.trait_share).astype(np.int8)
     gain = (
         rng.lognormal(np.log(max(p.gain_mean, 1e-12)), p.gain_spread, n)

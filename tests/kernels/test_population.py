@@ -26,9 +26,9 @@ def py_uniform(key: int, index: int, stream: int) -> float:
         r = py_mix(((key ^ SCORE_KEY) + (index + 1) * GOLDEN) & MASK)
         return (r >> 32 if stream == 3 else r & 0xFFFFFFFF) / 2.0**32
     r = py_mix((key + (2 * index + 1 + (stream == 2)) * GOLDEN) & MASK)
-    if stream == 2:
-        return (r >> 11) / 2.0**53
-    return (r >> 32 if stream == 0 else r & 0xFFFFFFFF) / 2.0**32
+    if stream in (0, 2):  # 24-bit uniforms (float32)
+        return (r >> 40) / 2.0**24
+    return (r & 0xFFFFFFFF) / 2.0**32
 
 
 def py_normal(key: int, index: int) -> float:
@@ -38,7 +38,11 @@ def py_normal(key: int, index: int) -> float:
 
 
 def reference(actors, opportunity, opportunity0, detect, published, neighbour_rate, p, key):
-    """Plain-Python statement of the rule in sim/kernels/population.py."""
+    """Plain-Python statement of the rule in sim/kernels/population.py.
+
+    The rule computes in float32 (``f``), the score profiling in float64, as the kernel.
+    """
+    f = np.float32
     (
         visibility,
         fine,
@@ -66,10 +70,11 @@ def reference(actors, opportunity, opportunity0, detect, published, neighbour_ra
     n_places = len(opportunity)
     tally = np.zeros((n_places, kp.N_TALLY), dtype=np.int64)
     fsum = np.zeros((n_places, kp.N_FSUM))
+    beliefs = [0] * n_places
     for i in range(len(actors["place"])):
         k = int(actors["place"][i])
-        s = float(actors["sophistication"][i])
-        b = float(actors["belief"][i])
+        s = actors["sophistication"][i]
+        b = actors["belief"][i]
         sees = visibility >= 2 or (visibility >= 1 and actors["in_circle"][i] != 0)
         has_trait = actors["trait"][i] != 0
         if scoring:
@@ -88,44 +93,50 @@ def reference(actors, opportunity, opportunity0, detect, published, neighbour_ra
             else:
                 tally[k, kp.T_FALSE_CLEARED] += not has_trait
             fsum[k, kp.F_SCORE] += obs
+        mult = mult_hi if has_trait else mult_lo
+        pub = pub_hi if has_trait else pub_lo
         if sees:
-            b += s * (min(published[k] * (pub_hi if has_trait else pub_lo), 1.0) - b)
+            b = b + s * (f(min(published[k] * pub, 1.0)) - b)
             tally[k, kp.T_SAW_TARGETING] += 1
         if actors["caught"][i]:
-            b += s * own_w * (1.0 - b)
-        b += s * exp_w * (neighbour_rate[k] - b)
-        b = min(max(b, 0.0), 1.0)
+            b = b + s * f(own_w) * (f(1) - b)
+        b = b + s * f(exp_w) * (f(neighbour_rate[k]) - b)
+        b = min(max(b, f(0)), f(1))
         actors["belief"][i] = b
-        g = float(actors["gain"][i]) * (1.0 + gain_noise * (2.0 * py_uniform(key, i, 0) - 1.0))
-        pen = float(actors["risk"][i]) * fine
-        here = g * opportunity[k] - effort
-        if g * opportunity0[k] - effort > 0:
+        g = actors["gain"][i] * (f(1) + f(gain_noise) * (f(2) * f(py_uniform(key, i, 0)) - f(1)))
+        pen = actors["risk"][i] * f(fine)
+        here = g * f(opportunity[k]) - f(effort)
+        if g * f(opportunity0[k]) - f(effort) > 0:
             tally[k, kp.T_POTENTIAL] += 1
-        options = {kp.COMPLY: 0.0, kp.VIOLATE: here - b * pen, kp.EVADE: here - evasion_cost - b * evasion_factor * pen}
+        options = {
+            kp.COMPLY: f(0),
+            kp.VIOLATE: here - b * pen,
+            kp.EVADE: here - f(evasion_cost) - b * f(evasion_factor) * pen,
+        }
         dest = min(int(py_uniform(key, i, 1) * n_places), n_places - 1)
         if dest != k:
-            bd = min(published[dest] * (pub_hi if has_trait else pub_lo), 1.0) if sees else prior
-            options[kp.MOVE] = here - move_cost - bd * pen
+            bd = f(min(published[dest] * pub, 1.0)) if sees else f(prior)
+            options[kp.MOVE] = here - f(move_cost) - bd * pen
         if has_trait and sees and pub_hi > pub_lo and not scoring:
-            options[kp.GAME] = here - game_cost - b * (pub_lo / pub_hi) * pen
-        best, best_u = kp.COMPLY, 0.0
+            options[kp.GAME] = here - f(game_cost) - b * f(pub_lo / pub_hi) * pen
+        best, best_u = kp.COMPLY, f(0)
         for a in (kp.VIOLATE, kp.EVADE, kp.MOVE, kp.GAME):  # strict improvement, kernel order
             if a in options and options[a] > best_u:
                 best, best_u = a, options[a]
         tally[k, kp.T_ACTORS] += 1
-        fsum[k, kp.F_BELIEF] += b
+        beliefs[k] += int(b * f(2**30))  # fixed point, as the kernel sums
         if best == kp.MOVE:
             k = dest
             tally[k, kp.T_MOVED] += 1
         if best == kp.GAME:
             actors["trait"][i] = 0
-            has_trait = False
+            mult = mult_lo
             tally[k, kp.T_GAMED] += 1
-        q = detect[k] * (mult_hi if has_trait else mult_lo)
+        q = f(detect[k] * mult)
         if best == kp.EVADE:
-            q *= evasion_factor
+            q = q * f(evasion_factor)
             tally[k, kp.T_EVADING] += 1
-        hit = py_uniform(key, i, 2) < min(q, 1.0)
+        hit = py_uniform(key, i, 2) < min(q, f(1))
         actors["caught"][i] = 0
         if best == kp.COMPLY:
             tally[k, kp.T_INNOCENT_CHECKED] += hit
@@ -135,13 +146,16 @@ def reference(actors, opportunity, opportunity0, detect, published, neighbour_ra
                 actors["caught"][i] = 1
                 tally[k, kp.T_CAUGHT] += 1
         actors["action"][i] = best
+    fsum[:, kp.F_BELIEF] = np.array(beliefs) / 2**30
     return tally, fsum
 
 
-def make_state(n, n_places, seed):
+def make_state(n, n_places, seed, sort=False):
+    """Actors at random homes; ``sort``: stored by home, as ``make_actors`` stores them."""
     rng = np.random.default_rng(seed)
+    place = rng.integers(n_places, size=n).astype(np.int32)
     return {
-        "place": rng.integers(n_places, size=n).astype(np.int32),
+        "place": np.sort(place) if sort else place,
         "gain": (rng.lognormal(0, 0.8, n) * rng.choice([-1, 1], n)).astype(np.float32),
         "risk": rng.lognormal(0, 0.3, n).astype(np.float32),
         "sophistication": rng.random(n).astype(np.float32),
@@ -156,7 +170,9 @@ def make_state(n, n_places, seed):
 
 @pytest.mark.parametrize("visibility", [0, 1, 2])
 @pytest.mark.parametrize("profiling", [False, True])
-def test_kernel_matches_reference(visibility, profiling):
+@pytest.mark.parametrize("sort", [False, True])
+def test_kernel_matches_reference(visibility, profiling, sort):
+    """Unsorted homes: blocks of one actor each; sorted: blocks up to BLOCK of one place."""
     n, n_places = 3000, 7
     rng = np.random.default_rng(5)
     opp0 = 1 + 3 * (rng.random(n_places) < 0.4)
@@ -166,16 +182,19 @@ def test_kernel_matches_reference(visibility, profiling):
     hi, lo = (2.5, 0.6) if profiling else (1.0, 1.0)
     params = kp.pack_params(visibility, 5.0, 0.4, 0.3, 0.6, 0.2, 0.3, 0.5, 0.25, 0.05, hi, lo, hi, lo, 0.5)
     key = 0xDEADBEEF12345
-    a, b = make_state(n, n_places, 1), make_state(n, n_places, 1)
-    tally, _ = kp.respond(a, opp, opp0, detect, detect, neighbour, params, key, parallel=False)
-    ref, _ = reference(b, opp, opp0, detect, detect, neighbour, params, key)
+    a, b = make_state(n, n_places, 1, sort), make_state(n, n_places, 1, sort)
+    tally, fsum = kp.respond(a, opp, opp0, detect, detect, neighbour, params, key, parallel=False)
+    ref, ref_f = reference(b, opp, opp0, detect, detect, neighbour, params, key)
     np.testing.assert_array_equal(tally, ref)
     for name in ("action", "caught", "trait", "place"):
         np.testing.assert_array_equal(a[name], b[name], err_msg=name)
-    np.testing.assert_allclose(a["belief"], b["belief"], rtol=0, atol=1e-6)
+    np.testing.assert_array_equal(a["belief"], b["belief"])
+    np.testing.assert_array_equal(fsum[:, kp.F_BELIEF], ref_f[:, kp.F_BELIEF])
     assert tally[:, kp.T_VIOLATIONS].sum() > 0 and tally[:, kp.T_CAUGHT].sum() > 0
     if visibility == 2:
         assert tally[:, kp.T_MOVED].sum() + tally[:, kp.T_EVADING].sum() > 0
+    if sort:  # the movers' scatter out of one-place blocks is exercised
+        assert tally[:, kp.T_MOVED].sum() > 0
 
 
 @pytest.mark.parametrize("visibility", [0, 1, 2])
@@ -227,10 +246,33 @@ def test_serial_and_parallel_are_bit_identical():
     opp0 = 1 + 3 * (rng.random(n_places) < 0.4)
     detect = rng.uniform(0, 0.4, n_places)
     params = kp.pack_params(2, 5.0, 0.4, 0.3, 0.6, 0.2, 0.3, 0.5, 0.25, 0.05, 2.0, 0.5, 2.0, 0.5, 0.5)
-    a, b = make_state(n, n_places, 3), make_state(n, n_places, 3)
+    a, b = make_state(n, n_places, 3, sort=True), make_state(n, n_places, 3, sort=True)
     ta, sa = kp.respond(a, opp0, opp0, detect, detect, detect, params, 77, parallel=False)
     tb, sb = kp.respond(b, opp0, opp0, detect, detect, detect, params, 77, parallel=True)
     np.testing.assert_array_equal(ta, tb)
     np.testing.assert_array_equal(sa, sb)
     for name in a:
         np.testing.assert_array_equal(a[name], b[name])
+
+
+def test_parallel_run_in_a_forked_child_after_one_in_the_parent():
+    """A forked child has none of the parent's threads: it must start its own, not wait forever."""
+    import multiprocessing
+
+    n, n_places = 3 * kp.CHUNK, 5
+    detect = np.full(n_places, 0.1)
+    params = kp.pack_params(2, 5.0, 0.4, 0.3, 0.6, 0.2, 0.3, 0.5, 0.25, 0.05)
+    expected, _ = kp.respond(
+        make_state(n, n_places, 6, sort=True), detect, detect, detect, detect, detect, params, 9, parallel=True
+    )
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        got = pool.apply_async(_child_tally, (n, n_places, params)).get(timeout=60)
+    np.testing.assert_array_equal(got, expected)
+
+
+def _child_tally(n, n_places, params):
+    detect = np.full(n_places, 0.1)
+    return kp.respond(
+        make_state(n, n_places, 6, sort=True), detect, detect, detect, detect, detect, params, 9, parallel=True
+    )[0]
