@@ -99,6 +99,7 @@ class GovernanceModel(mesa.Model):
         self._keys = np.zeros(0, dtype=np.uint64)
         self._make_partners()
         self._make_professionals()
+        _forget_agent_ids(self)  # every agent is made: let the model be freed when done
 
     # ------------------------------------------------------------------ setup
     def _make_partners(self) -> None:
@@ -716,6 +717,20 @@ def _correlation(x: np.ndarray, y: np.ndarray) -> float:
 
 _EMPTY = np.zeros(0)
 _EMPTY_INT = np.zeros(0, dtype=np.int64)
+
+
+def _forget_agent_ids(model: mesa.Model) -> None:
+    """Drop Mesa's counter of the model's agent ids, once every agent has its id.
+
+    Mesa 3.3 counts ids in ``mesa.Agent._ids``, a class-level dict keyed by the model,
+    which so holds every model for the life of the process (Mesa issue #3179, fixed
+    upstream). A sweep worker then kept every replication it ran (~0.85 MB each at
+    100,000 actors) until loky replaced it as leaking, after ~15 cells of the roles
+    experiment, with a fresh worker that had to start again.
+    """
+    ids = getattr(mesa.Agent, "_ids", None)
+    if isinstance(ids, dict):
+        ids.pop(model, None)
 
 
 class _LazyGenerator:

@@ -84,3 +84,16 @@ def test_confounded_world_has_fish_shop_structure(small):
     d, p = w.drivers[:, 0], w.proxies[:, 0]
     assert abs(d.mean() - 0.2) < 0.03
     assert abs(p[d].mean() - 0.7) < 0.05 and abs(p[~d].mean() - 0.1) < 0.03
+
+
+def test_a_finished_model_is_freed(small):
+    """Nothing keeps a model alive once it is dropped (a sweep worker runs thousands of them)."""
+    import gc
+    import weakref
+
+    model = GovernanceModel(small(actors=500, rounds=2, reps=1), replication=0)
+    model.step()
+    ref = weakref.ref(model)
+    del model
+    gc.collect()
+    assert ref() is None
