@@ -20,8 +20,31 @@ def admits(setting: str, aligned: bool) -> bool:
     return setting == "open" or (setting == "restricted" and aligned)
 
 
+class _State:
+    """An agent attribute kept in an array of its model (``model.<array>[agent.index]``).
+
+    The model updates every partner's (or professional's) state in one array
+    operation a round; the attribute reads and writes the agent's entry.
+    """
+
+    def __init__(self, array: str, kind: type) -> None:
+        self.array, self.kind = array, kind
+
+    def __get__(self, agent, owner=None):
+        if agent is None:
+            return self
+        return self.kind(getattr(agent.model, self.array)[agent.index])
+
+    def __set__(self, agent, value) -> None:
+        getattr(agent.model, self.array)[agent.index] = value
+
+
 class Partner(mesa.Agent):
     """A partner organisation with its own interests, data and capacity.
+
+    Its changing state (``trust``, ``shared``, ``heard``, ``reused``, ``units``) lives
+    in the model's arrays ``partner_<name>``, one entry per partner (``index``); the
+    rules below update all partners at once.
 
     Attributes:
         alignment: Alignment of its interests with the public goal, in [0, 1].
@@ -33,11 +56,17 @@ class Partner(mesa.Agent):
         capacity: Units per round it could bring (already scaled to the population).
     """
 
+    trust = _State("partner_trust", float)
+    shared = _State("partner_shared", bool)
+    heard = _State("partner_heard", bool)
+    reused = _State("partner_reused", bool)
+    units = _State("partner_units", float)
+
     def __init__(
         self,
         model: mesa.Model,
+        index: int,
         alignment: float,
-        trust: float,
         data_cost: float,
         coverage: np.ndarray,
         interest: np.ndarray,
@@ -45,17 +74,13 @@ class Partner(mesa.Agent):
         capacity: float,
     ) -> None:
         super().__init__(model)
+        self.index = index
         self.alignment = alignment
-        self.trust = trust
         self.data_cost = data_cost
         self.coverage = coverage
         self.interest = interest
         self.pet_feature = pet_feature
         self.capacity = capacity
-        self.shared = False
-        self.heard = False
-        self.reused = False
-        self.units = 0.0
 
     @property
     def aligned(self) -> bool:
@@ -71,29 +96,28 @@ class Partner(mesa.Agent):
         """Whether the results of the analysis reach this partner (use phase)."""
         return admits(regime.use, self.aligned)
 
+    @staticmethod
     def decide_sharing(
-        self,
-        asked: bool,
+        asked: np.ndarray,
+        trust: np.ndarray,
+        data_cost: np.ndarray,
         audience: float,
         pseudonymised: bool,
         identifiable_share: float,
         threshold: float,
-        noise: float,
-    ) -> bool:
-        """Share data if trust outweighs what its use may cost (§4.5, §2.6).
+        noise: np.ndarray,
+    ) -> np.ndarray:
+        """Which partners share data: those asked whose trust outweighs what its use may cost (§4.5, §2.6).
 
         The cost grows with the audience that sees the results (nobody beyond the
         government: 40% of the cost; everybody: all of it); pseudonymisation at the
-        source removes the part of the cost that comes from identification.
+        source removes the part of the cost that comes from identification. One
+        entry per partner in each array.
         """
-        if not asked:
-            self.shared = False
-            return False
-        cost = self.data_cost * (0.4 + 0.6 * audience)
+        cost = data_cost * (0.4 + 0.6 * audience)
         if pseudonymised:
-            cost *= 1.0 - identifiable_share
-        self.shared = bool(self.trust - cost + noise > threshold)
-        return self.shared
+            cost = cost * (1.0 - identifiable_share)
+        return asked & (trust - cost + noise > threshold)
 
     @staticmethod
     def analyses(alignment: np.ndarray, coverage: np.ndarray, interest: np.ndarray, observed: np.ndarray) -> np.ndarray:
@@ -116,14 +140,20 @@ class Partner(mesa.Agent):
         biased = scale * interest / interest_mean
         return alignment * own + (1.0 - alignment) * biased
 
-    def update_trust(self, rate: float, involvement: float, harmed: float, results: float) -> None:
-        """Trust follows involvement and being heard, and falls when its data hurt it."""
-        signal = 0.25 + 0.4 * involvement + 0.2 * self.heard + 0.15 * results - 0.6 * harmed
-        self.trust = min(max(self.trust + rate * (signal - self.trust), 0.0), 1.0)  # np.clip costs ~5 us
+    @staticmethod
+    def update_trust(
+        trust: np.ndarray, rate: float, involvement: np.ndarray, heard: np.ndarray, harmed: np.ndarray, results: float
+    ) -> np.ndarray:
+        """Trust follows involvement and being heard, and falls when its data hurt it (all partners)."""
+        signal = 0.25 + 0.4 * involvement + 0.2 * heard + 0.15 * results - 0.6 * harmed
+        return np.minimum(np.maximum(trust + rate * (signal - trust), 0.0), 1.0)
 
 
 class Professional(mesa.Agent):
     """A front-line professional with noisy context knowledge of local causes.
+
+    Its changing state (``engagement``, ``contributed``) lives in the model's arrays
+    ``professional_<name>``, one entry per professional (``index``).
 
     Attributes:
         accuracy: Probability of judging a place's cause correctly.
@@ -131,17 +161,53 @@ class Professional(mesa.Agent):
         area: Places the professional knows.
     """
 
-    def __init__(self, model: mesa.Model, accuracy: float, engagement: float, area: np.ndarray) -> None:
+    engagement = _State("professional_engagement", float)
+    contributed = _State("professional_contributed", bool)
+
+    def __init__(self, model: mesa.Model, index: int, accuracy: float, area: np.ndarray) -> None:
         super().__init__(model)
+        self.index = index
         self.accuracy = accuracy
-        self.engagement = engagement
         self.area = area
-        self.contributed = False
+
+    @staticmethod
+    def areas(professionals: list[Professional]) -> tuple[np.ndarray, np.ndarray]:
+        """The professionals' areas as one (professionals, widest area) array, and each area's size."""
+        n = len(professionals)
+        sizes = np.array([p.area.size for p in professionals], dtype=np.int64)
+        width = max(int(sizes.max()), 1) if n else 1
+        areas = np.zeros((n, width), dtype=np.int64)
+        for j, p in enumerate(professionals):
+            areas[j, : p.area.size] = p.area
+        return areas, sizes
 
     @staticmethod
     def review_all(
         professionals: list[Professional], rng: np.random.Generator, cause_present: np.ndarray, beat: int
     ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`review` by these professionals; sets each one's ``contributed``.
+
+        Returns:
+            ``(places, judgements)`` of every engaged professional, concatenated.
+        """
+        areas, sizes = Professional.areas(professionals)
+        engagement = np.array([p.engagement for p in professionals], dtype=np.float64)
+        accuracy = np.array([p.accuracy for p in professionals], dtype=np.float64)
+        places, judged, contributed = Professional.review(engagement, accuracy, areas, sizes, rng, cause_present, beat)
+        for j, p in enumerate(professionals):
+            p.contributed = bool(contributed[j])
+        return places, judged
+
+    @staticmethod
+    def review(
+        engagement: np.ndarray,
+        accuracy: np.ndarray,
+        areas: np.ndarray,
+        sizes: np.ndarray,
+        rng: np.random.Generator,
+        cause_present: np.ndarray,
+        beat: int,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each professional, if engaged, judges the cause at up to ``beat`` places of its area.
 
         A professional is engaged with probability ``engagement``, picks
@@ -149,31 +215,35 @@ class Professional(mesa.Agent):
         correctly with probability ``accuracy``. All professionals draw together
         (engagement, then the picks, then the judgements), one array each.
 
+        Args:
+            engagement: Each professional's engagement.
+            accuracy: Each professional's accuracy.
+            areas: Their areas (:meth:`areas`): one row each, padded to the widest.
+            sizes: Each area's size.
+            rng: The round's interpretation stream.
+            cause_present: Places where a true driver is present.
+            beat: Places each reviews per round when engaged.
+
         Returns:
-            ``(places, judgements)`` of every engaged professional, concatenated.
+            ``(places, judgements, contributed)``: the places and judgements of every
+            engaged professional, concatenated, and who contributed.
         """
-        n = len(professionals)
-        sizes = np.array([p.area.size for p in professionals], dtype=np.int64)
-        width = max(int(sizes.max()), 1) if n else 1
-        areas = np.zeros((n, width), dtype=np.int64)
-        for j, p in enumerate(professionals):
-            areas[j, : p.area.size] = p.area
-        engaged = rng.random(n) < np.array([p.engagement for p in professionals])
+        n, width = areas.shape
+        engaged = rng.random(n) < engagement
         # A uniform sample without replacement: the places with the k smallest random keys.
         keys = rng.random((n, width))
         keys[np.arange(width)[None, :] >= sizes[:, None]] = np.inf  # areas shorter than the widest
         width_k = max(min(beat, width), 0)
         picks = np.take_along_axis(areas, np.argsort(keys, axis=1)[:, :width_k], axis=1)
-        correct = rng.random((n, width_k)) < np.array([p.accuracy for p in professionals])[:, None]
+        correct = rng.random((n, width_k)) < accuracy[:, None]
         k = np.minimum(beat, sizes)
         contributed = engaged & (k > 0)
-        for j, p in enumerate(professionals):
-            p.contributed = bool(contributed[j])
         use = contributed[:, None] & (np.arange(width_k)[None, :] < k[:, None])
         truth = cause_present[picks]
-        return picks[use], np.where(correct, truth, ~truth)[use]
+        return picks[use], np.where(correct, truth, ~truth)[use], contributed
 
-    def update_engagement(self, rate: float, knowledge_used: bool) -> None:
-        """Engagement rises when knowledge is used, falls when steered as instrument."""
-        target = 0.9 if knowledge_used else 0.2
-        self.engagement = min(max(self.engagement + rate * (target - self.engagement), 0.0), 1.0)
+    @staticmethod
+    def update_engagement(engagement: np.ndarray, rate: float, knowledge_used: np.ndarray) -> np.ndarray:
+        """Engagement rises where knowledge is used, falls where steered as instrument (all professionals)."""
+        target = np.where(knowledge_used, 0.9, 0.2)
+        return np.minimum(np.maximum(engagement + rate * (target - engagement), 0.0), 1.0)

@@ -103,31 +103,62 @@ class GovernanceModel(mesa.Model):
 
     # ------------------------------------------------------------------ setup
     def _make_partners(self) -> None:
-        c, w = self.cfg.partners, self.cfg.world
+        c, w, regime = self.cfg.partners, self.cfg.world, self.cfg.regime
         rng = generator(self.cfg.run.seed, self.replication, STREAM_PARTNERS)
         scale = self.n_actors / 1000.0
+        # The partners' changing state, one entry each (Partner's attributes read them).
+        self.partner_trust = np.full(c.count, c.trust, dtype=np.float64)
+        self.partner_shared = np.zeros(c.count, dtype=bool)
+        self.partner_heard = np.zeros(c.count, dtype=bool)
+        self.partner_reused = np.zeros(c.count, dtype=bool)
+        self.partner_units = np.zeros(c.count)
         self.partners: list[Partner] = []
-        for _ in range(c.count):
+        for j in range(c.count):
             alignment = float(np.clip(c.alignment + c.alignment_spread * rng.standard_normal(), 0, 1))
             cost = float(np.clip(c.data_cost * (1.5 - alignment) + 0.1 * rng.standard_normal(), 0, 1))
             coverage = rng.random(w.places) < c.coverage
             interest = rng.lognormal(0.0, 1.0, w.places)
             pet = int(rng.integers(len(self.noise_cols))) if len(self.noise_cols) else 0
-            self.partners.append(Partner(self, alignment, c.trust, cost, coverage, interest, pet, c.capacity * scale))
+            self.partners.append(Partner(self, j, alignment, cost, coverage, interest, pet, c.capacity * scale))
         # What does not change between rounds, kept for the per-round phases.
-        self._coverage = np.array([p.coverage for p in self.partners], dtype=bool).reshape(len(self.partners), w.places)
-        self._coverage_count = [float(p.coverage.sum()) for p in self.partners]
-        self._interest = np.array([p.interest for p in self.partners], dtype=np.float64).reshape(self._coverage.shape)
-        self._alignment = np.array([p.alignment for p in self.partners], dtype=np.float64)
-        self._involvement = [p.involvement(self.cfg.regime) for p in self.partners]
+        ps = self.partners
+        self._coverage = np.array([p.coverage for p in ps], dtype=bool).reshape(len(ps), w.places)
+        self._coverage_count = np.array([float(p.coverage.sum()) for p in ps], dtype=np.float64)
+        self._held = float(self._coverage_count.sum())  # sums of counts: exact in any order
+        self._interest = np.array([p.interest for p in ps], dtype=np.float64).reshape(self._coverage.shape)
+        self._alignment = np.array([p.alignment for p in ps], dtype=np.float64)
+        self._data_cost = np.array([p.data_cost for p in ps], dtype=np.float64)
+        self._capacity = np.array([p.capacity for p in ps], dtype=np.float64)
+        self._pet = np.array([p.pet_feature for p in ps], dtype=np.int64)
+        self._involvement = np.array([p.involvement(regime) for p in ps], dtype=np.float64)
+        self._sees = np.array([p.sees_results(regime) for p in ps], dtype=bool)
+        self._asked = np.array([admits(regime.collection, p.aligned) for p in ps], dtype=bool)
+        self._framing_admits = np.array([admits(regime.framing, p.aligned) for p in ps], dtype=bool)
+        self._voices = np.array([j for j, p in enumerate(ps) if admits(regime.interpretation, p.aligned)], np.int64)
+        rows = self._voices
+        self._voice_data = (self._alignment[rows], self._coverage[rows], self._interest[rows])
+        # Partners left out with their own data and diverging interests go public (closed interpretation).
+        self._contested = float(np.mean([not p.aligned for p in ps])) if ps else 0.0
+        # Share of partners who see the results of the analysis.
+        if regime.use == "open":
+            self._audience_share = 1.0
+        elif regime.use == "closed" or not ps:
+            self._audience_share = 0.0
+        else:
+            self._audience_share = float(np.mean([p.aligned for p in ps]))
+        self._mean_alignment = float(np.mean([p.alignment for p in ps])) if ps else 0.0
         self.partner_records = np.zeros(self._coverage.shape)
 
     def _make_professionals(self) -> None:
         c, n_places = self.cfg.professionals, self.cfg.world.places
         areas = np.array_split(np.arange(n_places), max(c.count, 1))
+        self.professional_engagement = np.full(c.count, c.engagement, dtype=np.float64)
+        self.professional_contributed = np.zeros(c.count, dtype=bool)
         self.professionals: list[Professional] = [
-            Professional(self, c.accuracy, c.engagement, areas[j % len(areas)]) for j in range(c.count)
+            Professional(self, j, c.accuracy, areas[j % len(areas)]) for j in range(c.count)
         ]
+        self._accuracy = np.array([pr.accuracy for pr in self.professionals], dtype=np.float64)
+        self._areas, self._area_sizes = Professional.areas(self.professionals)
 
     # ------------------------------------------------------------------ round
     def step(self) -> None:
@@ -174,32 +205,31 @@ class GovernanceModel(mesa.Model):
         an aligned partner names a true driver, a self-serving one its pet feature.
         """
         cfg = self.cfg
-        n_own_noise = max(cfg.analytics.features_searched - len(self.proxy_cols), 0)
-        own = np.concatenate([self.proxy_cols, self.noise_cols[:n_own_noise]])
-        added: list[int] = []
-        setting = cfg.regime.framing
+        if self._own_frame is None:  # the own frame does not change: built once
+            n_own_noise = max(cfg.analytics.features_searched - len(self.proxy_cols), 0)
+            own = np.concatenate([self.proxy_cols, self.noise_cols[:n_own_noise]])
+            self._own_frame = np.unique(own).astype(np.int64)
+            self._own_set = set(self._own_frame.tolist())
+        added: set[int] = set()
         n_prof, n_part = len(self.professionals), len(self.partners)
-        if setting != "closed":  # closed framing draws nothing (the stream is this phase's alone)
+        if cfg.regime.framing != "closed":  # closed framing draws nothing (the stream is this phase's alone)
             # Empty draws consume nothing, so skipping them leaves the stream unchanged.
             u_prof = rng.random(n_prof) if n_prof else _EMPTY
             u_part = rng.random(n_part) if n_part else _EMPTY
             d_pick = rng.integers(len(self.driver_cols), size=n_prof + n_part) if n_prof + n_part else _EMPTY_INT
             # Professionals share the public goal: admitted to open and restricted.
-            for j, prof in enumerate(self.professionals):
-                if u_prof[j] < prof.engagement * prof.accuracy:
-                    added.append(int(self.driver_cols[d_pick[j]]))
-            for j, partner in enumerate(self.partners):
-                if admits(setting, partner.aligned):
-                    if u_part[j] < partner.alignment:
-                        added.append(int(self.driver_cols[d_pick[len(self.professionals) + j]]))
-                    else:
-                        added.append(int(self.noise_cols[partner.pet_feature]))
-        if not added:  # the own frame alone (never a driver column); built once
-            if self._own_frame is None:
-                self._own_frame = np.unique(own).astype(np.int64)
+            knows = u_prof < self.professional_engagement * self._accuracy
+            added.update(self.driver_cols[d_pick[:n_prof][knows]].tolist())
+            if n_part:
+                names_driver = u_part < self._alignment  # an aligned partner names a driver, others their pet
+                added.update(self.driver_cols[d_pick[n_prof:][self._framing_admits & names_driver]].tolist())
+                pets = self._pet[self._framing_admits & ~names_driver]
+                if pets.size:
+                    added.update(self.noise_cols[pets].tolist())
+        if not added:  # the own frame alone (never a driver column)
             return self._own_frame, False
-        candidates = np.array(sorted(set(own.tolist()) | set(added)), dtype=np.int64)  # = np.unique, cheaper
-        considered = not set(self.driver_cols.tolist()).isdisjoint(candidates.tolist())
+        candidates = np.array(sorted(self._own_set | added), dtype=np.int64)  # = np.unique, cheaper
+        considered = any(a < len(self.driver_cols) for a in added)  # drivers are the first columns
         return candidates, considered
 
     # 2. collection ---------------------------------------------------------
@@ -222,35 +252,35 @@ class GovernanceModel(mesa.Model):
         last = self.tally_prev
         violations = last[:, kp.T_VIOLATIONS].astype(np.float64)
         new = last[:, kp.T_CAUGHT].astype(np.float64)
-        audience = self._audience()
-        noise = 0.15 * (2.0 * rng.random(len(self.partners)) - 1.0) if self.partners else _EMPTY
-        held = shared = 0.0
-        observed = np.zeros_like(violations)
+        shared = 0.0
         if self.partners:
+            noise = 0.15 * (2.0 * rng.random(len(self.partners)) - 1.0)
             # One call for all partners draws what one call per partner would, in the same order.
-            counts = np.broadcast_to(violations.astype(np.int64), self._coverage.shape)
-            seen_all = np.where(self._coverage, rng.binomial(counts, cfg.partners.observation_rate), 0.0)
+            drawn = rng.binomial(last[:, kp.T_VIOLATIONS], cfg.partners.observation_rate, size=self._coverage.shape)
+            seen_all = np.where(self._coverage, drawn, 0.0)
             # Each partner keeps its own records (its picture when the results do not reach it).
             self.partner_records = cfg.government.memory * self.partner_records + seen_all
-        for j, partner in enumerate(self.partners):
-            seen = seen_all[j]
-            observed += seen
-            asked = admits(cfg.regime.collection, partner.aligned)
-            partner.decide_sharing(
-                asked,
-                audience,
+            observed = seen_all.sum(axis=0)  # counts: their sum is exact in any order
+            sharing = Partner.decide_sharing(
+                self._asked,
+                self.partner_trust,
+                self._data_cost,
+                self._audience_share,
                 cfg.privacy.pseudonymisation,
                 cfg.privacy.identifiable_share,
                 cfg.partners.share_threshold,
-                noise[j],
+                noise,
             )
-            amount = self._coverage_count[j]
-            held += amount
-            if partner.shared:
+            self.partner_shared[:] = sharing
+            if sharing.any():
+                given = seen_all[sharing]
                 if cfg.privacy.pseudonymisation:
-                    seen = np.where(seen >= cfg.privacy.min_group_size, seen, 0.0)
-                new = new + seen
-                shared += amount
+                    given = np.where(given >= cfg.privacy.min_group_size, given, 0.0)
+                new = new + given.sum(axis=0)
+                shared = float(self._coverage_count[sharing].sum())
+        else:
+            observed = np.zeros_like(violations)
+        held = self._held
         g = cfg.government
         caught = last[:, kp.T_CAUGHT]
         if self.dispatch_p is not None and cfg.regime.interpretation != "closed" and caught.any():
@@ -272,12 +302,7 @@ class GovernanceModel(mesa.Model):
 
     def _audience(self) -> float:
         """Share of partners who see the results of the analysis."""
-        use = self.cfg.regime.use
-        if use == "open":
-            return 1.0
-        if use == "closed" or not self.partners:
-            return 0.0
-        return float(np.mean([p.aligned for p in self.partners]))
+        return self._audience_share
 
     # 3. analysis -----------------------------------------------------------
     def analysis(self, candidates: np.ndarray) -> tuple[np.ndarray, int, int]:
@@ -312,12 +337,12 @@ class GovernanceModel(mesa.Model):
         np.divide((xc * yc[:, None]).sum(axis=0), denom, out=r, where=denom > 0)
         false_discoveries = 0
         if n > 2:
-            rr = np.clip(r, -0.999999, 0.999999)
+            rr = np.minimum(np.maximum(r, -0.999999), 0.999999)  # = np.clip, without its overhead
             tstat = rr * np.sqrt((n - 2) / (1 - rr**2))
             pval = 2 * special.stdtr(n - 2, -np.abs(tstat))  # = 2 t.sf(|t|, n - 2), without its overhead
             significant = (pval < cfg.government.significance) & (denom > 0)
             # Noise features are the last columns.
-            false_discoveries = int(np.sum(significant & (candidates >= self._first_noise)))
+            false_discoveries = int(np.count_nonzero(significant & (candidates >= self._first_noise)))
         best = int(np.argmax(r)) if r.size else -1
         if best < 0 or r[best] <= 0:
             self.believed_cause = -1
@@ -349,14 +374,20 @@ class GovernanceModel(mesa.Model):
         heard = np.zeros(len(self.partners), dtype=bool)
         contested = 0.0
         if setting == "closed":  # nobody's review is used, so none is drawn
-            for prof in self.professionals:
-                prof.contributed = False
+            self.professional_contributed[:] = False
+            self.partner_heard[:] = False
             # Partners left out with their own data and diverging interests go public.
-            contested = float(np.mean([not p.aligned for p in self.partners])) if self.partners else 0.0
-            for p in self.partners:
-                p.heard = False
-            return fit, heard, contested
-        places, judged = Professional.review_all(self.professionals, rng, self.cause_present, cfg.professionals.beat)
+            return fit, heard, self._contested
+        places, judged, contributed = Professional.review(
+            self.professional_engagement,
+            self._accuracy,
+            self._areas,
+            self._area_sizes,
+            rng,
+            self.cause_present,
+            cfg.professionals.beat,
+        )
+        self.professional_contributed[:] = contributed
         n_places = self.votes_yes.shape[0]
         self.votes_yes += np.bincount(places, weights=judged, minlength=n_places)
         self.votes_no += np.bincount(places, weights=~judged, minlength=n_places)
@@ -383,18 +414,14 @@ class GovernanceModel(mesa.Model):
             estimate = coverage * causal + (1.0 - coverage) * fit
             if coverage > 0.5:
                 self.believed_cause = int(self.driver_cols[0])
-        admitted = [j for j, p in enumerate(self.partners) if admits(setting, p.aligned)]
-        if admitted:
-            rows = np.array(admitted)
-            analyses = np.mean(
-                Partner.analyses(self._alignment[rows], self._coverage[rows], self._interest[rows], observed), axis=0
-            )
+        admitted = self._voices
+        if admitted.size:
+            analyses = np.mean(Partner.analyses(*self._voice_data, observed), axis=0)
             scale = max(float(np.mean(estimate)), 1e-9) / max(float(np.mean(analyses)), 1e-9)
             v = cfg.government.voice_weight * len(admitted) / len(self.partners)
             estimate = (1.0 - v) * estimate + v * analyses * scale
             heard[admitted] = True
-        for j, p in enumerate(self.partners):
-            p.heard = bool(heard[j])
+        self.partner_heard[:] = heard
         return estimate, heard, contested
 
     # 5. allocation ---------------------------------------------------------
@@ -435,29 +462,28 @@ class GovernanceModel(mesa.Model):
         u_reuse = rng.random(len(self.partners)) if reuse_drawn else _EMPTY
         partner_units = np.zeros(n_places)
         reusers = 0
-        for j, p in enumerate(self.partners):
-            p.units = 0.0
-            p.reused = False
-            if not role.intervenes or role.partner_work <= 0:
-                continue
-            involvement = self._involvement[j]
+        self.partner_units[:] = 0.0
+        self.partner_reused[:] = False
+        if self.partners and role.intervenes and role.partner_work > 0:
+            involvement = self._involvement
             if role.coordinates:
-                involvement = max(involvement, 0.5)  # the director brings partners to the table
+                involvement = np.maximum(involvement, 0.5)  # the director brings partners to the table
+            taking = np.ones(len(self.partners), dtype=bool)
             if role.publishes:
                 # Reuse of published data needs effort; facilitation lowers it (claim 8).
                 ease = cfg.platform.reuse_ease + cfg.platform.facilitation * (1 - cfg.platform.reuse_ease)
-                p.reused = bool(u_reuse[j] < ease * p.alignment)
-                reusers += p.reused
-                if not p.reused:
-                    continue
-                involvement = max(involvement, 0.5)
-            units = p.capacity * p.alignment * p.trust * involvement * role.partner_work
-            if units <= 0:
-                continue
-            sees = p.sees_results(cfg.regime) or role.coordinates or role.publishes
-            target = share if sees else _target_share(self.partner_records[j], cfg.government.targeting_focus)
-            partner_units += units * target
-            p.units = units
+                taking = u_reuse < ease * self._alignment
+                self.partner_reused[:] = taking
+                reusers = int(np.count_nonzero(taking))
+                involvement = np.maximum(involvement, 0.5)
+            units = self._capacity * self._alignment * self.partner_trust * involvement * role.partner_work
+            taking &= units > 0
+            sees_all = role.coordinates or role.publishes
+            for j in np.flatnonzero(taking).tolist():  # in partner order: the sum is the loop's, to the bit
+                sees = sees_all or self._sees[j]
+                target = share if sees else _target_share(self.partner_records[j], cfg.government.targeting_focus)
+                partner_units += units[j] * target
+            self.partner_units[taking] = units[taking]
         partner_total = float(partner_units.sum())
         if not role.intervenes:
             own = 0.0
@@ -465,16 +491,15 @@ class GovernanceModel(mesa.Model):
             own = max(capacity * role.own_share_min, capacity - partner_total)
         else:
             own = capacity
-        engagement = np.mean([p.engagement for p in self.professionals]) if self.professionals else 1.0
+        engagement = self.professional_engagement.mean() if self.professionals else 1.0
         delivered = own * (0.6 + 0.4 * engagement)  # professionals deliver the work
         own_share = share
         if role.contracted and self.partners:
-            a = float(np.mean([p.alignment for p in self.partners]))
+            a = self._mean_alignment
             easy = _target_share(self.at_place, 1.0)
             own_share = a * share + (1 - a) * easy
             partner_total += delivered
-            for p in self.partners:
-                p.units += delivered / len(self.partners)
+            self.partner_units += delivered / len(self.partners)
         own_units = delivered * own_share
         enforce = own_units * role.enforcement
         prevent = own_units * (1.0 - role.enforcement) + partner_units
@@ -627,7 +652,7 @@ class GovernanceModel(mesa.Model):
         displacement_rate = total[kp.T_MOVED] / n
         # Production costs: own units, analytics, open tables, platform, role overhead.
         role = cfg.role
-        at_table = sum(p.heard for p in self.partners) + sum(pr.contributed for pr in self.professionals)
+        at_table = int(np.count_nonzero(self.partner_heard)) + int(np.count_nonzero(self.professional_contributed))
         cost = alloc["own"] * v.unit_cost * role.unit_cost_factor
         if role.intervenes:
             cost += role.overhead + cfg.analytics.steps * v.analytics_cost + v.coordination_cost * at_table
@@ -660,16 +685,19 @@ class GovernanceModel(mesa.Model):
             else self.legitimacy
         )
         self.legitimacy = min(max(self.legitimacy + L.rate * (target - self.legitimacy), 0.0), 1.0)
-        audience = self._audience()
-        for p, involvement in zip(self.partners, self._involvement, strict=True):
-            harmed = p.data_cost * (0.4 + 0.6 * audience) * p.shared
+        if self.partners:
+            harmed = self._data_cost * (0.4 + 0.6 * self._audience_share) * self.partner_shared
             if cfg.privacy.pseudonymisation:
-                harmed *= 1.0 - cfg.privacy.identifiable_share
-            p.update_trust(cfg.partners.trust_rate, involvement, harmed, results)
-        used = cfg.regime.interpretation != "closed"
-        for pr in self.professionals:
-            pr.update_engagement(cfg.professionals.engagement_rate, used and pr.contributed)
-        trust = float(np.mean([p.trust for p in self.partners])) if self.partners else self.legitimacy
+                harmed = harmed * (1.0 - cfg.privacy.identifiable_share)
+            self.partner_trust[:] = Partner.update_trust(
+                self.partner_trust, cfg.partners.trust_rate, self._involvement, self.partner_heard, harmed, results
+            )
+        if self.professionals:
+            used = self.professional_contributed if cfg.regime.interpretation != "closed" else False
+            self.professional_engagement[:] = Professional.update_engagement(
+                self.professional_engagement, cfg.professionals.engagement_rate, used
+            )
+        trust = float(self.partner_trust.mean()) if self.partners else self.legitimacy
         public_value = (
             w.cost * cost
             + w.benefit * benefit
@@ -699,10 +727,10 @@ class GovernanceModel(mesa.Model):
             "government_units": float(alloc["own"]),
             "partner_units": float(alloc["partner_total"]),
             "reusers": alloc["reusers"],
-            "engagement": float(np.mean([p.engagement for p in self.professionals])) if self.professionals else 0.0,
+            "engagement": float(self.professional_engagement.mean()) if self.professionals else 0.0,
             "contested": float(contested),
             "mean_belief": float(belief_sum.sum() / n),
-            "mean_detection": float(np.sum(alloc["detect"] * actors_now) / actors_now.sum()),
+            "mean_detection": float((alloc["detect"] * actors_now).sum() / actors_now.sum()),
         }
 
 
