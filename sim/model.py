@@ -512,7 +512,8 @@ class GovernanceModel(mesa.Model):
         total = own_units + partner_units
         self.last_units = total
         units_sum = float(total.sum())
-        misallocation = float(total[~self.cause_present].sum() / units_sum) if units_sum > 0 else 0.0
+        # A share; summed apart, the part can round above the whole (1.0000000000000002).
+        misallocation = min(float(total[~self.cause_present].sum() / units_sum), 1.0) if units_sum > 0 else 0.0
         return {
             "share": share,
             "detect": detect,
