@@ -32,12 +32,14 @@ from common import emit  # noqa: E402
 ROLES = "none,producer,commissioner,regulator,co_producer,facilitator,director"
 
 
-def timed(args: list[str], cwd: Path) -> tuple[float, float, float]:
-    """Wall time of a sweep, the summed run time of its cells and when the first cell ended.
+def timed(args: list[str], cwd: Path) -> tuple[float, float, float, int]:
+    """Wall time of a sweep, the summed run time of its cells, when the first cell ended, cells run ahead.
 
     Each cell prints ``cell <name>: done in <s> s`` (the time in sim's run_cell: the
-    replications and the cell's files); the rest of the wall time is Hydra, start-up
-    and launching.
+    replications and the cell's files), and a cell whose replications a worker ran
+    while Hydra was still composing the jobs (sweep.Workers.ahead) also
+    ``cell <hash>: computed ahead in <s> s``; the rest of the wall time is Hydra,
+    start-up and launching.
     """
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     t0 = time.perf_counter()
@@ -49,15 +51,20 @@ def timed(args: list[str], cwd: Path) -> tuple[float, float, float]:
         stderr=subprocess.DEVNULL,
         text=True,
     )
-    cells, first = 0.0, None
+    cells, first, ahead = 0.0, None, 0
     for line in proc.stdout:
+        m = re.search(r"computed ahead in ([0-9.]+) s", line)
+        if m:
+            cells += float(m.group(1))
+            ahead += 1
+            continue
         m = re.search(r"done in ([0-9.]+) s", line)
         if m:
             cells += float(m.group(1))
             first = first if first is not None else time.perf_counter() - t0
     if proc.wait() != 0:
         raise subprocess.CalledProcessError(proc.returncode, args)
-    return time.perf_counter() - t0, cells, first or 0.0
+    return time.perf_counter() - t0, cells, first or 0.0, ahead
 
 
 def main() -> None:
@@ -74,9 +81,9 @@ def main() -> None:
         cwd = Path(tmp)
         common = ["experiment=roles", *a.extra]
         batched = [f"role={a.roles}", f"run.replications={a.replications}", "hydra.sweep.dir=batched"]
-        t_sim, cells_sim, first_sim = timed([*common, *batched], cwd)
+        t_sim, cells_sim, first_sim, ahead_sim = timed([*common, *batched], cwd)
         reps = ",".join(str(i) for i in range(a.replications))
-        t_naive, cells_naive, first_naive = timed(
+        t_naive, cells_naive, first_naive, _ = timed(
             [
                 *common,
                 f"role={a.naive_roles}",
@@ -109,9 +116,9 @@ def main() -> None:
     print("where the wall time goes:")
     print(
         f"  sim: cells' own run time {cells_sim:.1f} s over {workers} workers = {cells_sim / workers:.1f} s "
-        f"({cells_sim / runs * 1e3:.0f} ms per run, replications and files); first cell done after "
-        f"{first_sim:.1f} s (start-up, validating every cell, launching workers); the rest, "
-        f"{t_sim - cells_sim / workers:.1f} s, is start-up and Hydra per job"
+        f"({cells_sim / runs * 1e3:.0f} ms per run, replications and files; {ahead_sim} cells run ahead while "
+        f"Hydra composed the jobs); first cell done after {first_sim:.1f} s (start-up, validating every cell, "
+        f"launching workers); the rest, {t_sim - cells_sim / workers:.1f} s, is start-up and Hydra per job"
     )
     rest = t_naive - cells_naive
     print(
@@ -133,6 +140,7 @@ def main() -> None:
             "sim_cells_s": cells_sim,
             "naive_cells_s": cells_naive,
             "sim_first_cell_s": first_sim,
+            "sim_cells_run_ahead": ahead_sim,
         }
     )
 

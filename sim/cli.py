@@ -123,10 +123,12 @@ def main(argv: list[str] | None = None) -> int:
                 _limit_worker_threads(overrides, len(cells))
                 # The launcher's workers start and get ready while every cell is checked.
                 workers = sweep.STATE["workers"] = sweep.start_workers(composed, len(cells))
-                sweep.check_cells(cells)
+                checked = sweep.check_cells(cells)
             else:
                 hydra_conf.load(overrides)
             _check_writable(overrides, multirun, composed)
+            if workers is not None:  # the last cells, while Hydra composes every job again
+                workers.ahead(checked, Path(str(composed.hydra.sweep.dir)))
         except Exception as exc:
             if workers is not None:
                 sweep.STATE.pop("workers", None)
@@ -153,8 +155,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0) if not isinstance(exc.code, str) else 1
     finally:
         sys.argv = saved
-        if sweep.STATE.pop("workers", None) is not None:
-            sweep.stop_workers()  # idle now; ending them here is quicker than at exit
+        workers = sweep.STATE.pop("workers", None)
+        if workers is not None:
+            workers.close()
     if multirun:
         return _report_sweep()
     return 0

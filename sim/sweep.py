@@ -135,7 +135,9 @@ def run_cell(cfg: SimConfig, folder: Path, cell: str, overrides: list[str]) -> s
         return "skipped"
     (folder / RESULT).unlink(missing_ok=True)
     try:
-        df = run(cfg)
+        df = _computed_ahead(h)
+        if df is None:
+            df = run(cfg)
         buf = io.BytesIO()
         df.to_parquet(buf, index=False)
         write_atomic(folder / "rounds.parquet", buf.getvalue())
@@ -400,42 +402,140 @@ class Workers:
     in a thread, with the launcher's own arguments starts the workers and readies them
     (:func:`warm_worker`: ~2 s of imports and kernel loading each) while this process
     validates every cell; the launcher's call then finds them (loky reuses an executor
-    whose arguments are equal) and its first cells queue behind the warm-up. Best
-    effort: if anything fails here, the launcher starts its workers itself, as it
-    would have.
+    whose arguments are equal). Best effort: if anything fails here, the launcher starts
+    its own workers, as it would have.
+
+    Once the cells are valid, Hydra still composes every job once more in this process
+    before it launches any (its sweeper's check that each composes: ~0.1 s a cell),
+    while the workers wait. :meth:`ahead` gives them the last cells of the sweep
+    meanwhile: :func:`compute_ahead` runs a cell's replications and keeps them (keyed
+    by the config hash, in a folder of this sweep that ``SIM_AHEAD_DIR`` names to the
+    workers), and the cell's job, when it comes, writes them instead of running them
+    again (:func:`run_cell`). Every cell is still one Hydra job with the same files;
+    only when its replications run changes.
 
     Args:
         joblib_kwargs: ``joblib.Parallel``'s arguments, as the launcher passes them.
     """
 
     def __init__(self, joblib_kwargs: dict[str, Any]) -> None:
+        import os
+        import tempfile
+
         self.kwargs = joblib_kwargs
         self.pids: list[int] = []
         self.error: Exception | None = None
+        self.folder = tempfile.mkdtemp(prefix="sim-ahead-")
+        os.environ[AHEAD_ENV] = self.folder  # before the workers start: they inherit it
         self._stopped = False
-        self._thread = threading.Thread(target=self._warm, name="sim-warm-workers", daemon=True)
+        self._ahead: list[SimConfig] = []
+        self._go = threading.Event()
+        self._thread = threading.Thread(target=self._work, name="sim-warm-workers", daemon=True)
         self._thread.start()
 
-    def _warm(self) -> None:
+    def _work(self) -> None:
         try:
             from joblib import Parallel, delayed, effective_n_jobs
 
             n = effective_n_jobs(self.kwargs.get("n_jobs", -1))
             if not self._stopped:
                 self.pids = list(Parallel(**self.kwargs)(delayed(warm_worker)() for _ in range(n)))
-        except Exception as exc:  # best effort (or stopped): the launcher starts its own workers
+            self._go.wait()
+            if self._ahead and not self._stopped:
+                Parallel(**self.kwargs)(delayed(compute_ahead)(cfg, self.folder) for cfg in self._ahead)
+        except Exception as exc:  # best effort (or stopped): the cells' jobs run them
             self.error = exc
 
+    def ahead(self, configs: list[SimConfig], root: Path) -> None:
+        """Compute the last of these cells (in launch order) while the launcher starts.
+
+        As many as the workers can do in about the time Hydra takes to compose every
+        job once (two each), and at most a quarter of the sweep, so that the launcher
+        reaches them long after they are done; none that ``root`` (the sweep folder)
+        holds already (a rerun skips them).
+        """
+        from joblib import effective_n_jobs
+
+        from sim.run import config_hash
+
+        done = set()
+        for marker in Path(root).glob(f"*/{RESULT}"):
+            try:
+                done.add(json.loads(marker.read_text())["config_hash"])
+            except (OSError, ValueError, KeyError, TypeError):
+                pass
+        todo = [cfg for cfg in configs if config_hash(cfg) not in done]
+        n = min(2 * effective_n_jobs(self.kwargs.get("n_jobs", -1)), len(configs) // 4, len(todo))
+        self._ahead = list(reversed(todo[len(todo) - n :])) if n > 0 else []
+        self._go.set()
+
     def join(self, timeout: float = 120.0) -> None:
-        """Wait until the workers are ready."""
+        """Wait until the workers are ready and what they compute ahead is done."""
+        self._go.set()
         self._thread.join(timeout)
+
+    def close(self) -> None:
+        """After the sweep: remove what was computed ahead and not used, end the workers."""
+        import os
+        import shutil
+
+        self.join()
+        shutil.rmtree(self.folder, ignore_errors=True)
+        if os.environ.get(AHEAD_ENV) == self.folder:
+            del os.environ[AHEAD_ENV]
+        stop_workers()  # idle now; ending them here is quicker than loky at exit
 
     def stop(self) -> None:
         """End the workers now, ready or not (the sweep will not run: its input was refused)."""
         self._stopped = True
+        self._go.set()
         stop_workers()  # the warm-up's call then fails at once
         self._thread.join(10.0)
-        stop_workers()  # had the warm-up only just started them
+        self.close()
+
+
+AHEAD_ENV = "SIM_AHEAD_DIR"
+
+
+def compute_ahead(cfg: SimConfig, folder: str) -> float:
+    """Run a cell's replications before its job, into ``folder`` (:meth:`Workers.ahead`).
+
+    Never raises: a cell that fails here fails again, and is reported, in its job.
+
+    Returns:
+        Seconds taken (0 if it failed).
+    """
+    try:
+        from sim.run import config_hash
+
+        t0 = time.perf_counter()
+        df = run(cfg)
+        buf = io.BytesIO()
+        df.to_parquet(buf, index=False)
+        write_atomic(Path(folder) / f"{config_hash(cfg)}.parquet", buf.getvalue())
+        took = time.perf_counter() - t0
+        print(f"cell {config_hash(cfg)}: computed ahead in {took:.1f} s", flush=True)
+        return took
+    except Exception:
+        return 0.0
+
+
+def _computed_ahead(cell_hash: str) -> pd.DataFrame | None:
+    """The replications computed ahead for this config in this sweep (taken: removed), if any."""
+    import os
+
+    import pandas as pd
+
+    folder = os.environ.get(AHEAD_ENV)
+    if not folder:
+        return None
+    path = Path(folder) / f"{cell_hash}.parquet"
+    try:
+        df = pd.read_parquet(path)
+    except (OSError, ValueError):
+        return None
+    path.unlink(missing_ok=True)
+    return df
 
 
 def stop_workers() -> None:
@@ -572,19 +672,23 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if failures else 0
 
 
-def check_cells(cells: list[list[str]]) -> None:
+def check_cells(cells: list[list[str]]) -> list[SimConfig]:
     """Validate every cell's configuration before anything is written.
 
     Each cell is composed as Hydra composes it (:func:`cell_configs`: a Hydra
     composition per group option rather than per cell where that is the same), its
     value overrides (``key.sub=value``) applied, and the result validated by the
     schema here.
+
+    Returns:
+        Each cell's validated config, in the order of ``cells``.
     """
     from omegaconf import OmegaConf
 
     from sim import hydra_conf
     from sim.run import as_config
 
+    checked = []
     for cell, composed, values in cell_configs(cells):
         where = f"sweep cell {' '.join(cell)}"
         try:
@@ -594,11 +698,12 @@ def check_cells(cells: list[list[str]]) -> None:
                 if OmegaConf.select(cfg, key, default="__missing__") == "__missing__":
                     raise ConfigError(key, ov.get_value_element_as_str(), hydra_conf._keys_of(key), where)
                 OmegaConf.update(cfg, key, ov.value(), merge=False)
-            as_config(OmegaConf.to_container(cfg, resolve=True), where)
+            checked.append(as_config(OmegaConf.to_container(cfg, resolve=True), where))
         except ConfigError as exc:
             raise ConfigError(exc.key, exc.value, exc.allowed, where) from None
         except Exception as exc:
             raise hydra_conf.hydra_error(exc, cell) from None
+    return checked
 
 
 def cell_configs(cells: list[list[str]]) -> Iterator[tuple[list[str], dict[str, Any], list[Any]]]:

@@ -156,6 +156,11 @@ def test_launchers_give_identical_summaries(tmp_path, launcher):
     other = sim(tmp_path, *args, f"hydra/launcher={launcher}", "hydra.sweep.dir=other")
     assert basic.returncode == 0 and other.returncode == 0, (basic.stderr, other.stderr)
     pd.testing.assert_frame_equal(summary(tmp_path / "basic"), summary(tmp_path / "other"))
+    for cell in (tmp_path / "basic").glob("*/rounds.parquet"):
+        twin = tmp_path / "other" / cell.parent.name / "rounds.parquet"
+        pd.testing.assert_frame_equal(pd.read_parquet(cell), pd.read_parquet(twin), check_exact=True)
+    if launcher == "joblib":  # its last cell ran ahead, while Hydra composed the jobs (sweep.Workers.ahead)
+        assert other.stdout.count("computed ahead") == 1 and other.stdout.count(": done") == 4
 
 
 def test_a_failing_cell_does_not_lose_the_others(tmp_path):
@@ -228,7 +233,8 @@ def test_workers_started_early_are_the_ones_the_launcher_uses():
         assert workers.error is None and len(set(workers.pids)) == len(workers.pids) >= 2
         assert set(Parallel(**kwargs)(delayed(os.getpid)() for _ in range(8))) <= set(workers.pids)
     finally:
-        sweep.stop_workers()
+        workers.close()
+    assert "SIM_AHEAD_DIR" not in os.environ and not Path(workers.folder).exists()
     assert sweep.start_workers(sweep.plan(["role=producer,director", "hydra/launcher=basic"])[2], 2) is None
 
 
