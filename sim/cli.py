@@ -145,19 +145,24 @@ def main(argv: list[str] | None = None) -> int:
     saved = sys.argv
     sys.argv = [saved[0] if saved else "sim", *argv]
     progress = sweep.Progress(len(cells)) if multirun else None
+    ended = False
     try:
         if progress is not None:
             with progress:
                 app()
         else:
             app()
+        ended = True
     except SystemExit as exc:
+        ended = True
         return int(exc.code or 0) if not isinstance(exc.code, str) else 1
     finally:
         sys.argv = saved
         workers = sweep.STATE.pop("workers", None)
-        if workers is not None:
-            workers.close()
+        if workers is not None and ended:
+            workers.close()  # idle now: ending them here is quicker than at exit
+        elif workers is not None:
+            workers.stop()  # interrupted: at once, whatever they are doing
     if multirun:
         return _report_sweep()
     return 0
