@@ -38,7 +38,8 @@ def _task(dcfg) -> None:
         sys.exit(_fail(exc))
     hc = HydraConfig.get()
     out = Path(hc.runtime.output_dir)
-    compile_s = warmup(parallel=cfg.world.actors >= PARALLEL_MIN_ACTORS)
+    scoring = cfg.analytics.resolution == "individual" and cfg.analytics.profile == "score"
+    compile_s = warmup(parallel=cfg.world.actors >= PARALLEL_MIN_ACTORS, scoring=scoring)
     if str(hc.mode).endswith("MULTIRUN"):
         from sim import sweep
 
@@ -47,6 +48,10 @@ def _task(dcfg) -> None:
         sweep.refresh_summary(out.parent)
         print(f"cell {out.name or '(no overrides)'}: {status} in {time.perf_counter() - t0:.1f} s", flush=True)
         return
+    import pandas  # noqa: F401  (imported by the run; loaded here so that "run" times the run only)
+
+    import sim.model  # noqa: F401
+
     t0 = time.perf_counter()
     df = run(cfg)
     run_s = time.perf_counter() - t0
