@@ -31,7 +31,10 @@ would halve the lanes), with the home place's values as scalars; (4) the tallies
 sums over the block, then a scatter of the few actors who moved. The per-place values
 come from small tables built at the start of each call, computed as the rule would
 compute them inline; they and the block buffers are allocated inside the kernel, so
-LLVM knows they alias nothing, which is what lets the loops vectorise. Unsorted input
+LLVM knows they alias nothing, which is what lets the loops vectorise. Actor arrays are
+indexed as ``np.uintp(b0 + j)``: an unsigned index needs no negative-index wraparound
+(which would stop the vectoriser), and taking no per-block slices saves their reference
+counting, which costs short blocks (small places) most. Unsorted input
 gives the same results, in blocks of single actors (slowly). Beliefs are summed per
 place in fixed point (2**-30), so the sum is exact and does not depend on the order
 of addition. ``benchmarks/profile_kernel.py`` times each loop.
@@ -273,8 +276,6 @@ def _respond(
                 while run < m and place[b0 + run] == k0:
                     run += 1
                 m = run
-            tr = trait[b0 : b0 + m]
-            ic = in_circle[b0 : b0 + m]
             # (1) Draws: SplitMix64 at positions 2i, 2i + 1: gain shock (24 bits) and
             # destination (32 bits), inspection (24 bits).
             for j in range(m):
@@ -287,7 +288,7 @@ def _respond(
                 ibuf[0, j] = last if d >= n_places else d  # (u1 < 1, but rounding)
             # (2) Gather what the destination drawn would bring (scalar).
             for j in range(m):
-                r = np.uintp(2 * np.int64(ibuf[0, j]) + np.int64(tr[j] != 0))
+                r = np.uintp(2 * np.int64(ibuf[0, j]) + np.int64(trait[np.uintp(b0 + j)] != 0))
                 buf[B_DEST_TARGET, j] = target[r]
                 buf[B_DEST_DETECT, j] = actual[r]
             # (3) The rule (SIMD): learn, choose, meet enforcement. Home values are the
@@ -299,29 +300,23 @@ def _respond(
             opp = np.float32(opportunity[k0])
             opp0 = np.float32(opportunity0[k0])
             neighbours = np.float32(neighbour_rate[k0])
-            so = sophistication[b0 : b0 + m]
-            be = belief[b0 : b0 + m]
-            ca = caught[b0 : b0 + m]
-            ac = action[b0 : b0 + m]
-            ga = gain[b0 : b0 + m]
-            ri = risk[b0 : b0 + m]
             for j in range(m):
-                s = so[j]
-                b = be[j]
-                sees = see_all | (see_circle & (ic[j] != 0))  # bitwise: no short-circuit branches
-                has_trait = tr[j] != 0
+                s = sophistication[np.uintp(b0 + j)]
+                b = belief[np.uintp(b0 + j)]
+                sees = see_all | (see_circle & (in_circle[np.uintp(b0 + j)] != 0))  # bitwise: no short-circuit branches
+                has_trait = trait[np.uintp(b0 + j)] != 0
                 # Learning: published targeting, own experience, neighbours' experience.
                 b = b + s * ((home_target1 if has_trait else home_target0) - b) if sees else b
-                b = b + s * own_weight * (_F1 - b) if ca[j] != 0 else b
+                b = b + s * own_weight * (_F1 - b) if caught[np.uintp(b0 + j)] != 0 else b
                 b += s * experience_weight * (neighbours - b)
                 b = _F0 if b < _F0 else b
                 b = _F1 if b > _F1 else b
-                be[j] = b
+                belief[np.uintp(b0 + j)] = b
                 bbuf[j] = np.int32(b * _FIX)
                 # Choice: the option with the highest expected payoff; complying pays 0.
                 shock = _F1 + gain_noise * (_F2 * buf[B_U0, j] - _F1)
-                g_unit = ga[j] * shock
-                penalty = ri[j] * fine
+                g_unit = gain[np.uintp(b0 + j)] * shock
+                penalty = risk[np.uintp(b0 + j)] * fine
                 g_here = g_unit * opp - effort
                 potential = g_unit * opp0 - effort > _F0
                 best = COMPLY
@@ -357,8 +352,8 @@ def _respond(
                 q = _F1 if q > _F1 else q
                 hit = buf[B_U2, j] < q
                 got = violates & hit
-                ca[j] = 1 if got else 0
-                ac[j] = best
+                caught[np.uintp(b0 + j)] = 1 if got else 0
+                action[np.uintp(b0 + j)] = best
                 wbuf[0, j] = np.uint32(1) | (np.uint32(potential) << _U16)
                 wbuf[1, j] = np.uint32(sees) | (np.uint32(hit & (not violates)) << _U16)
                 wbuf[2, j] = np.uint32(violates) | (np.uint32(got) << _U16)
@@ -397,8 +392,8 @@ def _respond(
                     words[3, k] += wbuf[3, j]
             if can_game:  # gaming clears the observed trait (here: the rule loop stores no trait)
                 for j in range(m):
-                    if ac[j] == GAME:
-                        tr[j] = 0
+                    if action[np.uintp(b0 + j)] == GAME:
+                        trait[np.uintp(b0 + j)] = 0
                         tally[k0, T_GAMED] += 1
             b0 += m
         for k in range(n_places):
