@@ -207,15 +207,20 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def write_outputs(df: pd.DataFrame, cfg: SimConfig, folder: Path) -> dict[str, Any]:
-    """Write ``rounds.parquet`` and ``summary.json`` atomically into ``folder``."""
+def write_parquet(path: Path, df: pd.DataFrame) -> None:
+    """Write ``df`` (without its index) to ``path`` as Parquet, atomically (``write_atomic``)."""
     import io
 
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
     df.to_parquet(buf, index=False)
-    write_atomic(folder / "rounds.parquet", buf.getvalue())
+    write_atomic(path, buf.getvalue())
+
+
+def write_outputs(df: pd.DataFrame, cfg: SimConfig, folder: Path) -> dict[str, Any]:
+    """Write ``rounds.parquet`` and ``summary.json`` atomically into ``folder``."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_parquet(folder / "rounds.parquet", df)
     summary = summarise(df, cfg)
     write_atomic(folder / "summary.json", json.dumps(summary, indent=2).encode())
     return summary

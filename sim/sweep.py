@@ -21,7 +21,6 @@ import argparse
 import fcntl
 import functools
 import hashlib
-import io
 import json
 import sys
 import threading
@@ -33,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.config import ConfigError, SimConfig
-from sim.run import run, run_totals, summarise, write_atomic
+from sim.run import run, run_totals, summarise, write_atomic, write_parquet
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -138,12 +137,8 @@ def run_cell(cfg: SimConfig, folder: Path, cell: str, overrides: list[str]) -> s
         df = _computed_ahead(h)
         if df is None:
             df = run(cfg)
-        buf = io.BytesIO()
-        df.to_parquet(buf, index=False)
-        write_atomic(folder / "rounds.parquet", buf.getvalue())
-        buf = io.BytesIO()
-        run_totals(df).to_parquet(buf, index=False)
-        write_atomic(folder / "totals.parquet", buf.getvalue())
+        write_parquet(folder / "rounds.parquet", df)
+        write_parquet(folder / "totals.parquet", run_totals(df))
         summary = summarise(df, cfg)
         write_atomic(folder / "summary.json", json.dumps(summary, indent=2).encode())
         write_atomic(folder / "provenance.json", json.dumps(provenance(cfg, h), indent=2).encode())
@@ -304,9 +299,7 @@ def summarize(root: Path, full: bool = True) -> tuple[pd.DataFrame, list[dict[st
     with _locked(root):
         table, failures = collect(root, full)
         if not table.empty:
-            buf = io.BytesIO()
-            table.to_parquet(buf, index=False)
-            write_atomic(root / SUMMARY, buf.getvalue())
+            write_parquet(root / SUMMARY, table)
     return table, failures
 
 
@@ -509,12 +502,10 @@ def compute_ahead(cfg: SimConfig, folder: str) -> float:
         from sim.run import config_hash
 
         t0 = time.perf_counter()
-        df = run(cfg)
-        buf = io.BytesIO()
-        df.to_parquet(buf, index=False)
-        write_atomic(Path(folder) / f"{config_hash(cfg)}.parquet", buf.getvalue())
+        h = config_hash(cfg)
+        write_parquet(Path(folder) / f"{h}.parquet", run(cfg))
         took = time.perf_counter() - t0
-        print(f"cell {config_hash(cfg)}: computed ahead in {took:.1f} s", flush=True)
+        print(f"cell {h}: computed ahead in {took:.1f} s", flush=True)
         return took
     except Exception:
         return 0.0
