@@ -123,19 +123,29 @@ def _mix(z):
 
 
 @_jit
+def _draws(ukey, i):
+    """Actor i's draws of a round: gain shock and inspection (float32, 24 bits), destination (32 bits)."""
+    pos = ukey + np.uint64(2 * i + 1) * _GOLDEN
+    r = _mix(pos)
+    shock = np.float32(np.int32(r >> _S40)) * _INV24
+    inspection = np.float32(np.int32(_mix(pos + _GOLDEN) >> _S40)) * _INV24
+    return shock, float(r & _LO32) * _INV32, inspection
+
+
+@_jit
+def _score_draws(score_key, i):
+    """Actor i's two uniforms for the normal draw of score profiling (``score_key = key ^ _SCORE_KEY``)."""
+    r = _mix(score_key + np.uint64(i + 1) * _GOLDEN)
+    return float(r >> _S32) * _INV32, float(r & _LO32) * _INV32
+
+
+@_jit
 def uniform(key, index, stream):
     """Draw ``stream`` (0 shock, 1 destination, 2 inspection, 3-4 score normal) of an actor; for tests."""
-    ukey = np.uint64(key)
     if stream >= 3:
-        r = _mix((ukey ^ _SCORE_KEY) + np.uint64(index + 1) * _GOLDEN)
-        return float(r >> _S32) * _INV32 if stream == 3 else float(r & _LO32) * _INV32
-    pos = ukey + np.uint64(2 * index + 1) * _GOLDEN
-    if stream == 2:
-        return float(np.float32(np.int32(_mix(pos + _GOLDEN) >> _S40)) * _INV24)
-    r = _mix(pos)
-    if stream == 0:
-        return float(np.float32(np.int32(r >> _S40)) * _INV24)
-    return float(r & _LO32) * _INV32
+        return _score_draws(np.uint64(key) ^ _SCORE_KEY, index)[stream - 3]
+    shock, destination, inspection = _draws(np.uint64(key), index)
+    return float(shock) if stream == 0 else (destination if stream == 1 else float(inspection))
 
 
 @_jit
@@ -164,9 +174,7 @@ def _classify(c0, c1, place, trait, in_circle, score, params, key, tallies, fsum
             k = place[i]
             tb = tau
             if not (see_all or (see_circle and in_circle[i] != 0)) and tau_noise > 0.0:
-                r = _mix(ukey + np.uint64(i + 1) * _GOLDEN)
-                u3 = float(r >> _S32) * _INV32
-                u4 = float(r & _LO32) * _INV32
+                u3, u4 = _score_draws(ukey, i)
                 tb = tau + tau_noise * (np.sqrt(-2.0 * np.log(1.0 - u3)) * np.cos(_TWO_PI * u4))
             x = score[i]
             obs = x + anchor * tb
@@ -279,11 +287,7 @@ def _respond(
             # (1) Draws: SplitMix64 at positions 2i, 2i + 1: gain shock (24 bits) and
             # destination (32 bits), inspection (24 bits).
             for j in range(m):
-                pos = ukey + np.uint64(2 * (b0 + j) + 1) * _GOLDEN
-                r = _mix(pos)
-                buf[B_U0, j] = np.float32(np.int32(r >> _S40)) * _INV24
-                u1 = float(r & _LO32) * _INV32
-                buf[B_U2, j] = np.float32(np.int32(_mix(pos + _GOLDEN) >> _S40)) * _INV24
+                buf[B_U0, j], u1, buf[B_U2, j] = _draws(ukey, b0 + j)
                 d = np.int64(u1 * n_places)
                 ibuf[0, j] = last if d >= n_places else d  # (u1 < 1, but rounding)
             # (2) Gather what the destination drawn would bring (scalar).
