@@ -7,6 +7,8 @@ to share data, what analysis to bring, how much work to take on, how engaged to 
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import mesa
 import numpy as np
 
@@ -18,6 +20,28 @@ ALIGNED = 0.5
 def admits(setting: str, aligned: bool) -> bool:
     """Whether a phase with this setting admits a party."""
     return setting == "open" or (setting == "restricted" and aligned)
+
+
+class Beats(NamedTuple):
+    """The professionals' areas, as :meth:`Professional.review` reads them."""
+
+    places: np.ndarray  # (professionals, widest area): each one's area, padded with zeros
+    sizes: np.ndarray  # each area's size
+    padding: np.ndarray  # (professionals, widest area): True past the end of an area
+    rows: np.ndarray  # (professionals, 1): each one's row, for picking from ``places``
+    k: np.ndarray  # places each reviews when engaged: min(beat, area size)
+    first_k: np.ndarray  # (professionals, widest beat): True at the first k positions
+
+
+class Voices(NamedTuple):
+    """Partners' fixed traits, as :meth:`Partner.analyses` reads them."""
+
+    alignment: np.ndarray  # (partners, 1)
+    coverage: np.ndarray  # (partners, places): where each one's data reaches
+    interest: np.ndarray  # (partners, places): each one's own priorities
+    has_data: np.ndarray  # whether its data reaches any place
+    counts: np.ndarray  # places its data reaches (at least 1)
+    interest_mean: np.ndarray  # (partners, 1): mean interest (at least 1e-9)
 
 
 class _State:
@@ -120,25 +144,40 @@ class Partner(mesa.Agent):
         return asked & (trust - cost + noise > threshold)
 
     @staticmethod
-    def analyses(alignment: np.ndarray, coverage: np.ndarray, interest: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    def voices(alignment: np.ndarray, coverage: np.ndarray, interest: np.ndarray) -> Voices:
+        """What :meth:`analyses` reads of these partners, computed once (it does not change).
+
+        Args:
+            alignment: Each partner's alignment.
+            coverage: (partners, places): where each partner's data reaches.
+            interest: (partners, places): each partner's own priorities.
+        """
+        counts = coverage.sum(axis=1)
+        return Voices(
+            alignment=alignment[:, None],
+            coverage=coverage,
+            interest=interest,
+            has_data=counts > 0,
+            counts=np.maximum(counts, 1),
+            interest_mean=np.maximum(interest.mean(axis=1), 1e-9)[:, None],
+        )
+
+    @staticmethod
+    def analyses(voices: Voices, observed: np.ndarray) -> np.ndarray:
         """The analysis each partner brings: its data where aligned, its interests where not.
 
         A partner's own view is what it observed at the places its data covers and the
         mean of that elsewhere; a self-serving analysis pushes its own priorities, at
-        the scale of the observations. One row per partner, from the partners'
-        ``alignment``, ``coverage`` and ``interest`` stacked (rows in the same order).
+        the scale of the observations. One row per partner of ``voices`` (:meth:`voices`).
         """
-        alignment = alignment[:, None]
-        counts = coverage.sum(axis=1)
         # nanmean of the covered places (as np.nanmean computes it), the overall mean where none is.
-        mean_obs = float(np.mean(observed))
-        sums = np.where(coverage, observed, 0.0).sum(axis=1)
-        fill = np.where(counts > 0, sums / np.maximum(counts, 1), mean_obs)
-        own = np.where(coverage, observed, fill[:, None])
+        mean_obs = float(observed.sum() / observed.size)  # = np.mean, without its checks
+        sums = np.where(voices.coverage, observed, 0.0).sum(axis=1)
+        fill = np.where(voices.has_data, sums / voices.counts, mean_obs)
+        own = np.where(voices.coverage, observed, fill[:, None])
         scale = max(mean_obs, 1e-9)
-        interest_mean = np.maximum(interest.mean(axis=1), 1e-9)[:, None]
-        biased = scale * interest / interest_mean
-        return alignment * own + (1.0 - alignment) * biased
+        biased = scale * voices.interest / voices.interest_mean
+        return voices.alignment * own + (1.0 - voices.alignment) * biased
 
     @staticmethod
     def update_trust(
@@ -171,15 +210,29 @@ class Professional(mesa.Agent):
         self.area = area
 
     @staticmethod
-    def areas(professionals: list[Professional]) -> tuple[np.ndarray, np.ndarray]:
-        """The professionals' areas as one (professionals, widest area) array, and each area's size."""
+    def areas(professionals: list[Professional], beat: int) -> Beats:
+        """The professionals' areas as :meth:`review` reads them, built once (they do not change).
+
+        Args:
+            professionals: The professionals, in order.
+            beat: Places each reviews per round when engaged.
+        """
         n = len(professionals)
         sizes = np.array([p.area.size for p in professionals], dtype=np.int64)
         width = max(int(sizes.max()), 1) if n else 1
-        areas = np.zeros((n, width), dtype=np.int64)
+        places = np.zeros((n, width), dtype=np.int64)
         for j, p in enumerate(professionals):
-            areas[j, : p.area.size] = p.area
-        return areas, sizes
+            places[j, : p.area.size] = p.area
+        k = np.minimum(beat, sizes)
+        width_k = max(min(beat, width), 0)
+        return Beats(
+            places=places,
+            sizes=sizes,
+            padding=np.arange(width)[None, :] >= sizes[:, None],
+            rows=np.arange(n)[:, None],
+            k=k,
+            first_k=np.arange(width_k)[None, :] < k[:, None],
+        )
 
     @staticmethod
     def review_all(
@@ -190,10 +243,10 @@ class Professional(mesa.Agent):
         Returns:
             ``(places, judgements)`` of every engaged professional, concatenated.
         """
-        areas, sizes = Professional.areas(professionals)
+        beats = Professional.areas(professionals, beat)
         engagement = np.array([p.engagement for p in professionals], dtype=np.float64)
         accuracy = np.array([p.accuracy for p in professionals], dtype=np.float64)
-        places, judged, contributed = Professional.review(engagement, accuracy, areas, sizes, rng, cause_present, beat)
+        places, judged, contributed = Professional.review(engagement, accuracy, beats, rng, cause_present)
         for j, p in enumerate(professionals):
             p.contributed = bool(contributed[j])
         return places, judged
@@ -202,11 +255,9 @@ class Professional(mesa.Agent):
     def review(
         engagement: np.ndarray,
         accuracy: np.ndarray,
-        areas: np.ndarray,
-        sizes: np.ndarray,
+        beats: Beats,
         rng: np.random.Generator,
         cause_present: np.ndarray,
-        beat: int,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each professional, if engaged, judges the cause at up to ``beat`` places of its area.
 
@@ -218,27 +269,24 @@ class Professional(mesa.Agent):
         Args:
             engagement: Each professional's engagement.
             accuracy: Each professional's accuracy.
-            areas: Their areas (:meth:`areas`): one row each, padded to the widest.
-            sizes: Each area's size.
+            beats: Their areas and beats (:meth:`areas`).
             rng: The round's interpretation stream.
             cause_present: Places where a true driver is present.
-            beat: Places each reviews per round when engaged.
 
         Returns:
             ``(places, judgements, contributed)``: the places and judgements of every
             engaged professional, concatenated, and who contributed.
         """
-        n, width = areas.shape
+        n, width = beats.places.shape
         engaged = rng.random(n) < engagement
         # A uniform sample without replacement: the places with the k smallest random keys.
         keys = rng.random((n, width))
-        keys[np.arange(width)[None, :] >= sizes[:, None]] = np.inf  # areas shorter than the widest
-        width_k = max(min(beat, width), 0)
-        picks = np.take_along_axis(areas, np.argsort(keys, axis=1)[:, :width_k], axis=1)
+        keys[beats.padding] = np.inf  # areas shorter than the widest
+        width_k = beats.first_k.shape[1]
+        picks = beats.places[beats.rows, np.argsort(keys, axis=1)[:, :width_k]]
         correct = rng.random((n, width_k)) < accuracy[:, None]
-        k = np.minimum(beat, sizes)
-        contributed = engaged & (k > 0)
-        use = contributed[:, None] & (np.arange(width_k)[None, :] < k[:, None])
+        contributed = engaged & (beats.k > 0)
+        use = contributed[:, None] & beats.first_k
         truth = cause_present[picks]
         return picks[use], np.where(correct, truth, ~truth)[use], contributed
 

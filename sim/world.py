@@ -272,7 +272,7 @@ _M128 = (1 << 128) - 1
 
 def pcg64_state(words: np.ndarray) -> dict:
     """The state ``PCG64`` seeds itself with from four SeedSequence words (as NumPy's pcg64_set_seed)."""
-    w = [int(x) for x in words]
+    w = words.tolist()  # Python ints
     initstate, initseq = (w[0] << 64) | w[1], (w[2] << 64) | w[3]
     inc = ((initseq << 1) | 1) & _M128
     state = (inc + initstate) & _M128  # one step from 0, plus the initial state
