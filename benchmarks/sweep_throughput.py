@@ -1,9 +1,10 @@
 """Sweep throughput: the roles experiment as sim runs it, against the naive way.
 
 Both are measured here, one after the other:
-- sim: ``python -m sim experiment=roles`` (joblib launcher on all cores, each cell
-  one Hydra job running all its replications), all 28 cells by default;
-- naive: Hydra's basic launcher with one replication per job
+- sim: ``python -m sim experiment=roles`` (sim's defaults: its local launcher on all
+  cores, each cell one Hydra job running all its replications), all 28 cells by default;
+- naive: Hydra as it comes, its basic sweeper and basic launcher
+  (``hydra/sweeper=basic hydra/launcher=basic``), with one replication per job
   (``run.replications=1 run.first_replication=0,1,...``), on a subset of the roles
   (``--naive-roles``; every job costs about the same, so its runs/second carry over).
 Both produce the same numbers on the cells they share (checked below); the ratio of
@@ -37,7 +38,7 @@ def timed(args: list[str], cwd: Path) -> tuple[float, float, float, int]:
 
     Each cell prints ``cell <name>: done in <s> s`` (the time in sim's run_cell: the
     replications and the cell's files), and a cell whose replications a worker ran
-    while Hydra was still composing the jobs (sweep.Workers.ahead) also
+    while Hydra was starting (sweep.Workers.ahead) also
     ``cell <hash>: computed ahead in <s> s``; the rest of the wall time is Hydra,
     start-up and launching.
     """
@@ -87,6 +88,7 @@ def main() -> None:
             [
                 *common,
                 f"role={a.naive_roles}",
+                "hydra/sweeper=basic",
                 "hydra/launcher=basic",
                 "run.replications=1",
                 f"run.first_replication={reps}",
@@ -108,8 +110,9 @@ def main() -> None:
     sim_rate, naive_rate = runs / t_sim, naive_runs / t_naive
     print(f"roles experiment, {cores} cores; each run {' '.join(a.extra) or '100,000 actors x 50 rounds'}")
     print(f"{'way':<56}{'runs':>6}{'wall s':>9}{'runs/s':>9}")
-    print(f"{'sim (joblib, all replications of a cell in one job)':<56}{runs:>6}{t_sim:>9.1f}{sim_rate:>9.2f}")
-    naive = f"naive (basic launcher, one replication per job; {a.naive_roles})"
+    sim_way = "sim (local launcher, all replications of a cell in one job)"
+    print(f"{sim_way:<56}{runs:>6}{t_sim:>9.1f}{sim_rate:>9.2f}")
+    naive = f"naive (Hydra's basic sweeper and launcher, one replication per job; {a.naive_roles})"
     print(f"{naive:<56}{naive_runs:>6}{t_naive:>9.1f}{naive_rate:>9.2f}")
     print(f"speed-up: {sim_rate / naive_rate:.1f}x runs/s; identical numbers on the shared cells: {same}")
     workers = min(cores or 1, n_cells)
@@ -117,7 +120,7 @@ def main() -> None:
     print(
         f"  sim: cells' own run time {cells_sim:.1f} s over {workers} workers = {cells_sim / workers:.1f} s "
         f"({cells_sim / runs * 1e3:.0f} ms per run, replications and files; {ahead_sim} cells run ahead while "
-        f"Hydra composed the jobs); first cell done after {first_sim:.1f} s (start-up, validating every cell, "
+        f"Hydra started); first cell done after {first_sim:.1f} s (start-up, validating every cell, "
         f"launching workers); the rest, {t_sim - cells_sim / workers:.1f} s, is start-up and Hydra per job"
     )
     rest = t_naive - cells_naive

@@ -129,10 +129,11 @@ def main(argv: list[str] | None = None) -> int:
                 # The launcher's workers start and get ready while every cell is checked.
                 workers = sweep.STATE["workers"] = sweep.start_workers(composed, len(cells))
                 checked = sweep.check_cells(cells)
+                sweep.mark_checked(cells)  # the sweeper need not check them again
             else:
                 hydra_conf.load(overrides)
             _check_writable(overrides, multirun, composed)
-            if workers is not None:  # the last cells, while Hydra composes every job again
+            if workers is not None:  # the last cells, while Hydra starts
                 workers.ahead(checked, Path(str(composed.hydra.sweep.dir)))
         except Exception as exc:
             if workers is not None:
@@ -220,7 +221,7 @@ def _limit_worker_threads(overrides: list[str], n_cells: int) -> None:
     """Give each parallel worker its share of the cores (no oversubscription)."""
     import os
 
-    launcher = next((o.split("=", 1)[1] for o in overrides if o.startswith("hydra/launcher=")), "joblib")
+    launcher = next((o.split("=", 1)[1] for o in overrides if o.startswith("hydra/launcher=")), "local")
     cores = os.cpu_count() or 1
     if launcher == "basic":
         return  # one job at a time, in this process: it may use every core

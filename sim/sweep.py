@@ -26,7 +26,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -361,6 +361,211 @@ def plan(overrides: list[str]) -> tuple[bool, list[list[str]], Any]:
     return mode.endswith("MULTIRUN"), cells, cfg
 
 
+# ----------------------------------------------------------------- launching
+def _task_overrides(overrides: Sequence[str]) -> tuple[str, ...]:
+    """A cell's overrides without Hydra's own (``hydra.*``, ``hydra/*``: the sweep's, not the job's)."""
+    return tuple(o for o in overrides if not o.lstrip("+~").startswith(("hydra.", "hydra/")))
+
+
+def mark_checked(cells: list[list[str]]) -> None:
+    """Note the cells :func:`check_cells` has validated, for the sweeper (:func:`cell_checked`)."""
+    STATE["checked_cells"] = {_task_overrides(c) for c in cells}
+
+
+# Task configs composed by check_cells in this process, by their task overrides: the
+# launcher takes swapped group nodes from them rather than composing those again.
+_COMPOSED: dict[tuple[str, ...], Any] = {}
+
+
+def cell_checked(overrides: Sequence[str]) -> bool:
+    """Whether sim's command line has composed and validated this job (:func:`mark_checked`)."""
+    return _task_overrides(overrides) in STATE.get("checked_cells", ())
+
+
+def job_configs(loader: Any, master: Any, job_overrides: Sequence[Sequence[str]]) -> Iterator[Any]:
+    """Each job's config as Hydra's ``load_sweep_config`` composes it, composing as little as possible.
+
+    The first job is composed by Hydra. A job that differs from it only in the option of
+    plain config groups (``role=...``: files that set keys of their own node only, as in
+    :func:`cell_configs`) and in the values of plain overrides (``regime.use=...``) is that
+    config with those groups' nodes taken from one composition per option, its value
+    overrides applied as Hydra applies them, and the ``hydra`` node's record of the job
+    (task overrides, choices, ``override_dirname``) rewritten. Anything else is composed by
+    Hydra. ``tests/test_sweep.py`` checks that every job of every experiment is the same
+    config to the last key and type as Hydra's.
+
+    Args:
+        loader: Hydra's config loader.
+        master: The sweep's config (Hydra's multirun config of the command line).
+        job_overrides: Each job's overrides, in launch order.
+
+    Yields:
+        Each job's config (a DictConfig with its ``hydra`` node), in order.
+    """
+    import copy
+
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from omegaconf import OmegaConf
+
+    parser = OverridesParser.create()
+    base: tuple[list[Any], Any] | None = None  # the first job: its parsed overrides and config
+    nodes: dict[tuple[int, str], Any] = {}  # (position, option) -> that group's node
+    for overrides in job_overrides:
+        cfg = None
+        if base is not None:
+            try:
+                cfg = _derived(parser.parse_overrides(list(overrides)), base, nodes, loader, master)
+            except Exception:  # whatever Hydra's composition makes of it (it reports errors)
+                cfg = None
+        if cfg is None:
+            cfg = loader.load_sweep_config(master, list(overrides))
+            if base is None:
+                # Kept apart from the job's own copy: joblib pickles the jobs in another thread,
+                # and OmegaConf's deepcopy briefly unsets the parents of the copied config's
+                # nodes, so a config being copied must never be one being pickled.
+                base = (parser.parse_overrides(list(overrides)), cfg)
+                cfg = copy.deepcopy(cfg)
+        else:
+            OmegaConf.copy_cache(from_config=master, to_config=cfg)  # as load_sweep_config does
+        yield cfg
+
+
+def _derived(parsed: list[Any], base: tuple[list[Any], Any], nodes: dict, loader: Any, master: Any) -> Any:
+    """A job's config from the first job's (:func:`job_configs`), or None where Hydra must compose it.
+
+    Overrides the two jobs share are in the first job's config already, and in every
+    group node taken from a composition (each is composed with the first job's overrides,
+    one option changed). What differs must be an option of a plain group, swapped in with
+    its node, or a plain value (``key=value``, not ``+``, ``~`` or a dict), applied again.
+    """
+    import copy
+
+    from hydra._internal.config_loader_impl import ConfigLoaderImpl, get_overrides_dirname
+    from hydra.core.override_parser.types import OverrideType
+    from omegaconf import DictConfig, open_dict
+
+    base_parsed, base_cfg = base
+    if len(parsed) != len(base_parsed):
+        return None
+    choices = base_cfg.hydra.runtime.choices
+    swaps, values = [], []
+    for i, (b, o) in enumerate(zip(base_parsed, parsed, strict=True)):
+        if o.input_line == b.input_line:
+            continue
+        key = o.get_key_element()
+        plain = all(x.type == OverrideType.CHANGE and x.package is None for x in (b, o))
+        if not plain or key != b.get_key_element() or o.is_hydra_override():
+            return None
+        if key in choices:  # a config group: its node from a composition with this option
+            if not (key.isidentifier() and isinstance(o.value(), str) and isinstance(b.value(), str)):
+                return None
+            if not (_own_node(key, b.value()) and _own_node(key, o.value())):
+                return None
+            swaps.append((i, key, o))
+        elif isinstance(o.value(), (dict, list)) or isinstance(b.value(), (dict, list)):
+            return None  # merged into the node, not set: left to Hydra
+        else:
+            values.append(o)
+    keys = [o.get_key_element() for o in parsed]
+    if len(set(keys)) != len(keys):
+        return None  # a key set twice: its order matters, left to Hydra
+    cfg = copy.deepcopy(base_cfg)
+    for i, key, o in swaps:
+        node = nodes.get((i, o.input_line))
+        if node is None:
+            one = [x.input_line for x in base_parsed]
+            one[i] = o.input_line
+            composed = _COMPOSED.get(_task_overrides(one))  # by check_cells, with the same overrides
+            if composed is None:
+                composed = loader.load_sweep_config(master, one)
+            node = nodes[(i, o.input_line)] = composed[key]
+        if not isinstance(node, DictConfig):
+            return None
+        cfg[key] = copy.deepcopy(node)
+        with open_dict(cfg.hydra):
+            cfg.hydra.runtime.choices[key] = o.value()
+    ConfigLoaderImpl._apply_overrides_to_config(values, cfg)
+    task = [o for o in parsed if not o.is_hydra_override()]
+    job = cfg.hydra.job
+    with open_dict(cfg.hydra):
+        cfg.hydra.overrides.task = [o.input_line for o in task]
+        job.override_dirname = get_overrides_dirname(
+            overrides=task,
+            kv_sep=job.config.override_dirname.kv_sep,
+            item_sep=job.config.override_dirname.item_sep,
+            exclude_keys=job.config.override_dirname.exclude_keys,
+        )
+    return cfg
+
+
+def launch_local(launcher: Any, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> list[Any]:
+    """Hydra's joblib launcher's ``launch``, each job's config from :func:`job_configs`.
+
+    The same log lines, workers (loky, with the launcher's joblib arguments) and
+    ``run_job`` as ``hydra_plugins.hydra_joblib_launcher._core.launch``; only where a
+    job's config is made differs (here, from :func:`job_configs`, not in the worker).
+    """
+    import logging
+
+    from hydra.core.singleton import Singleton
+    from hydra.core.utils import configure_log, filter_overrides, setup_globals
+    from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
+    from joblib import Parallel, delayed
+
+    log = logging.getLogger("hydra_plugins.hydra_joblib_launcher._core")
+    setup_globals()
+    configure_log(launcher.config.hydra.hydra_logging, launcher.config.hydra.verbose)
+    sweep_dir = Path(str(launcher.config.hydra.sweep.dir))
+    sweep_dir.mkdir(parents=True, exist_ok=True)
+    joblib_cfg = launcher.joblib
+    joblib_cfg["backend"] = "loky"  # as Hydra's: the threading backend does not work with Hydra
+    process_joblib_cfg(joblib_cfg)
+    settings = ",".join(f"{k}={v}" for k, v in joblib_cfg.items())
+    log.info(f"Joblib.Parallel({settings}) is launching {len(job_overrides)} jobs")
+    log.info(f"Launching jobs, sweep output dir : {sweep_dir}")
+    for idx, overrides in enumerate(job_overrides):
+        log.info("\t#{} : {}".format(idx, " ".join(filter_overrides(overrides))))
+    singleton_state = Singleton.get_state()
+    configs = job_configs(launcher.hydra_context.config_loader, launcher.config, job_overrides)
+    runs = Parallel(**joblib_cfg)(
+        delayed(_execute_job)(
+            initial_job_idx + idx, cfg, launcher.hydra_context, launcher.task_function, singleton_state
+        )
+        for idx, cfg in enumerate(configs)
+    )
+    return list(runs)
+
+
+def _execute_job(idx: int, sweep_config: Any, hydra_context: Any, task_function: Any, singleton_state: dict) -> Any:
+    """Run one job in a worker: Hydra's joblib ``execute_job``, given the job's config.
+
+    Hydra's ``Singleton.set_state`` scans every installed Hydra plugin again (the state
+    it is given leaves them out), ~35 ms a job; the worker's scan from its first job is
+    kept instead (the same plugins: they are the installed packages). ``run_job`` sets
+    the job's ``HydraConfig`` itself.
+    """
+    from hydra.core.plugins import Plugins
+    from hydra.core.singleton import Singleton
+    from hydra.core.utils import run_job, setup_globals
+    from omegaconf import open_dict
+
+    setup_globals()
+    plugins = Singleton._instances.get(Plugins)
+    if plugins is not None:
+        singleton_state = {**singleton_state, "instances": {**singleton_state["instances"], Plugins: plugins}}
+    Singleton.set_state(singleton_state)
+    with open_dict(sweep_config):
+        sweep_config.hydra.job.id = f"{sweep_config.hydra.job.name}_{idx}"
+        sweep_config.hydra.job.num = idx
+    return run_job(
+        hydra_context=hydra_context,
+        config=sweep_config,
+        task_function=task_function,
+        job_dir_key="hydra.sweep.dir",
+        job_subdir_key="hydra.sweep.subdir",
+    )
+
+
 # ----------------------------------------------------------------- workers
 def warm_worker() -> int:
     """Ready a launcher's worker process for its cells: the imports and the kernel.
@@ -398,9 +603,10 @@ class Workers:
     whose arguments are equal). Best effort: if anything fails here, the launcher starts
     its own workers, as it would have.
 
-    Once the cells are valid, Hydra still composes every job once more in this process
-    before it launches any (its sweeper's check that each composes: ~0.1 s a cell),
-    while the workers wait. :meth:`ahead` gives them the last cells of the sweep
+    Once the cells are valid, Hydra starts in this process (it composes the sweep's
+    config, and the launcher the first job's) before it launches any job, while the
+    workers would wait (with Hydra's own sweeper, it also composes every job once more
+    first: ~0.1 s a cell). :meth:`ahead` gives them the last cells of the sweep
     meanwhile: :func:`compute_ahead` runs a cell's replications and keeps them (keyed
     by the config hash, in a folder of this sweep that ``SIM_AHEAD_DIR`` names to the
     workers), and the cell's job, when it comes, writes them instead of running them
@@ -442,10 +648,10 @@ class Workers:
     def ahead(self, configs: list[SimConfig], root: Path) -> None:
         """Compute the last of these cells (in launch order) while the launcher starts.
 
-        As many as the workers can do in about the time Hydra takes to compose every
-        job once (two each), and at most a quarter of the sweep, so that the launcher
-        reaches them long after they are done; none that ``root`` (the sweep folder)
-        holds already (a rerun skips them).
+        Two for each worker (with Hydra's own sweeper, about what they can do while it
+        composes every job once), and at most a quarter of the sweep, so that the
+        launcher reaches them long after they are done; none that ``root`` (the sweep
+        folder) holds already (a rerun skips them).
         """
         from joblib import effective_n_jobs
 
@@ -552,7 +758,8 @@ def start_workers(cfg: Any, n_cells: int) -> Workers | None:
     from omegaconf import OmegaConf
 
     launcher = OmegaConf.select(cfg, "hydra.launcher", default=None)
-    if launcher is None or n_cells < 2 or not str(launcher.get("_target_", "")).endswith(".JoblibLauncher"):
+    target = str(launcher.get("_target_", "")) if launcher is not None else ""
+    if n_cells < 2 or not target.endswith((".JoblibLauncher", ".LocalLauncher")):
         return None
     try:
         from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
@@ -746,11 +953,14 @@ def cell_configs(cells: list[list[str]]) -> Iterator[tuple[list[str], dict[str, 
                             if line not in variants:
                                 one = [o.input_line for o in base[0]]
                                 one[i] = line
-                                variants[line] = OmegaConf.to_container(hydra_conf.compose(one), resolve=True)
+                                variant = hydra_conf.compose(one)
+                                _COMPOSED[_task_overrides(one)] = variant  # for the launcher (job_configs)
+                                variants[line] = OmegaConf.to_container(variant, resolve=True)
                             name = groups[i].get_key_element()
                             composed[name] = copy.deepcopy(variants[line][name])
                 if composed is None:
                     cfg = hydra_conf.compose(list(gkey))
+                    _COMPOSED[_task_overrides(gkey)] = cfg
                     composed = OmegaConf.to_container(cfg, resolve=True)
                     if base is None:
                         base = (groups, composed, not _interpolates(OmegaConf.to_container(cfg, resolve=False)))

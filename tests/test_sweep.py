@@ -147,7 +147,7 @@ def test_sweep_killed_mid_way_resumes_to_the_same_summary(tmp_path):
     assert not list((tmp_path / "killed").rglob("*.tmp"))
 
 
-@pytest.mark.parametrize("launcher", ["joblib", "ray"])
+@pytest.mark.parametrize("launcher", ["local", "joblib", "ray"])
 def test_launchers_give_identical_summaries(tmp_path, launcher):
     if launcher == "ray":
         pytest.importorskip("hydra_plugins.hydra_ray_launcher")
@@ -159,7 +159,7 @@ def test_launchers_give_identical_summaries(tmp_path, launcher):
     for cell in (tmp_path / "basic").glob("*/rounds.parquet"):
         twin = tmp_path / "other" / cell.parent.name / "rounds.parquet"
         pd.testing.assert_frame_equal(pd.read_parquet(cell), pd.read_parquet(twin), check_exact=True)
-    if launcher == "joblib":  # its last cell ran ahead, while Hydra composed the jobs (sweep.Workers.ahead)
+    if launcher in ("local", "joblib"):  # its last cell ran ahead, while Hydra started (sweep.Workers.ahead)
         assert other.stdout.count("computed ahead") == 1 and other.stdout.count(": done") == 4
 
 
@@ -214,6 +214,72 @@ def test_cells_are_composed_as_hydra_composes_them(overrides, split, monkeypatch
         assert all("." in line.split("=")[0] for line in lines)
         groups = [o for o in cell if o not in lines]
         assert composed == OmegaConf.to_container(hydra_conf.compose(groups), resolve=True), cell
+
+
+JOB_SWEEPS = [
+    ["experiment=roles"],
+    ["experiment=open_vs_closed"],
+    ["experiment=reflexivity_ladder"],
+    ["experiment=analytics_ladder"],
+    ["experiment=sensitivity"],
+    ["role=producer,director", "regime.use=open,closed", "run.seed=1,2", "hydra.sweep.dir=x"],
+    ["arrangement=overlast,zwartwerken", "role=producer,director"],  # a global file swept: Hydra composes
+    ["analytics=monitoring,profiling", "regime=open,closed", "analytics.lag=1,2"],
+]
+
+
+@pytest.mark.parametrize("checked", [False, True])
+@pytest.mark.parametrize("overrides", JOB_SWEEPS, ids=lambda o: o[0])
+def test_launcher_job_configs_are_hydras_own(overrides, checked, monkeypatch):
+    """The local launcher's job configs equal Hydra's composition of each job, to every key and type.
+
+    With ``checked``, the swapped group nodes come from check_cells' compositions, as in a
+    sweep from the command line. The first job's composition, which later jobs are copied
+    from, is never handed out itself: a copy briefly unsets its nodes' parents, while joblib
+    may be pickling a job in another thread.
+    """
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.types import RunMode
+    from omegaconf import OmegaConf
+
+    from sim import hydra_conf
+
+    _, cells, _ = sweep.plan(overrides)
+    jobs = [list(sweep._task_overrides(c)) for c in cells][:24]  # the sensitivity sweep has 512
+    monkeypatch.setattr(sweep, "_COMPOSED", {})
+    if checked:
+        sweep.check_cells(cells[:24])
+    hydra_conf.register()
+    with initialize_config_dir(config_dir=str(hydra_conf.CONF_DIR), version_base="1.3"):
+        loader = GlobalHydra.instance().config_loader()
+        master = loader.load_configuration(config_name="config", overrides=overrides, run_mode=RunMode.MULTIRUN)
+        composed = []
+        load = loader.load_sweep_config
+        monkeypatch.setattr(loader, "load_sweep_config", lambda *a: composed.append(load(*a)) or composed[-1])
+        fast = list(sweep.job_configs(loader, master, jobs))
+        monkeypatch.undo()
+        assert all(cfg is not composed[0] for cfg in fast)  # the first job's composition is copied from
+        assert len(composed) < len(jobs) or overrides[0].startswith("arrangement=")
+        for job, cfg in zip(jobs, fast, strict=True):
+            assert OmegaConf.to_yaml(cfg) == OmegaConf.to_yaml(loader.load_sweep_config(master, job)), job
+
+
+def test_checked_sweeper_composes_only_unchecked_cells(monkeypatch):
+    """Cells sim checked before Hydra started are not composed again; any other cell is, as Hydra does."""
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+
+    from hydra_plugins.sim_plugins.sim_plugins import CheckedSweeper
+
+    seen = []
+    monkeypatch.setattr(BasicSweeper, "validate_batch_is_legal", lambda self, batch: seen.append(batch))
+    monkeypatch.setattr(sweep, "STATE", {})
+    sweeper = CheckedSweeper(max_batch_size=None, params={})
+    sweep.mark_checked([["role=producer", "regime=open", "hydra.sweep.dir=x"]])
+    sweeper.validate_batch_is_legal([["role=producer", "regime=open"], ["role=director", "regime=open"]])
+    assert seen == [[["role=director", "regime=open"]]]
+    sweeper.validate_batch_is_legal([["role=producer", "regime=open"]])
+    assert len(seen) == 1
 
 
 def test_workers_started_early_are_the_ones_the_launcher_uses():

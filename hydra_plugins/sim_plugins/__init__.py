@@ -1,0 +1,1 @@
+"""sim's Hydra plugins (Hydra finds plugins in the ``hydra_plugins`` namespace package only)."""
