@@ -433,10 +433,12 @@ def job_configs(loader: Any, master: Any, job_overrides: Sequence[Sequence[str]]
 def _derived(parsed: list[Any], base: tuple[list[Any], Any], nodes: dict, loader: Any, master: Any) -> Any:
     """A job's config from the first job's (:func:`job_configs`), or None where Hydra must compose it.
 
-    Overrides the two jobs share are in the first job's config already, and in every
-    group node taken from a composition (each is composed with the first job's overrides,
-    one option changed). What differs must be an option of a plain group, swapped in with
-    its node, or a plain value (``key=value``, not ``+``, ``~`` or a dict), applied again.
+    The jobs must set the same keys in the same order. Where the job chooses another
+    option of a plain config group, that group's node comes from a composition of the
+    first job's config groups with this option (check_cells' own, when it made one);
+    then every value override of the job (each ``key=value``; a ``+``, ``~`` or a dict
+    is left to Hydra) is applied as Hydra applies them: again where the first job had the
+    same one, which changes nothing, and for the first time in the swapped nodes.
     """
     import copy
 
@@ -448,24 +450,26 @@ def _derived(parsed: list[Any], base: tuple[list[Any], Any], nodes: dict, loader
     if len(parsed) != len(base_parsed):
         return None
     choices = base_cfg.hydra.runtime.choices
+    groups: list[str] = []  # the first job's group overrides, in order
     swaps, values = [], []
-    for i, (b, o) in enumerate(zip(base_parsed, parsed, strict=True)):
-        if o.input_line == b.input_line:
-            continue
+    for b, o in zip(base_parsed, parsed, strict=True):
         key = o.get_key_element()
-        plain = all(x.type == OverrideType.CHANGE and x.package is None for x in (b, o))
-        if not plain or key != b.get_key_element() or o.is_hydra_override():
+        if key != b.get_key_element() or o.is_hydra_override() or b.is_hydra_override():
             return None
-        if key in choices:  # a config group: its node from a composition with this option
-            if not (key.isidentifier() and isinstance(o.value(), str) and isinstance(b.value(), str)):
+        plain = all(x.type == OverrideType.CHANGE and x.package is None for x in (b, o))
+        if key in choices:  # a config group
+            groups.append(b.input_line)
+            if o.input_line == b.input_line:
+                continue
+            if not (plain and key.isidentifier() and isinstance(o.value(), str) and isinstance(b.value(), str)):
                 return None
             if not (_own_node(key, b.value()) and _own_node(key, o.value())):
                 return None
-            swaps.append((i, key, o))
-        elif isinstance(o.value(), (dict, list)) or isinstance(b.value(), (dict, list)):
-            return None  # merged into the node, not set: left to Hydra
-        else:
+            swaps.append((len(groups) - 1, key, o))
+        elif plain and not isinstance(o.value(), (dict, list)):
             values.append(o)
+        else:
+            return None
     keys = [o.get_key_element() for o in parsed]
     if len(set(keys)) != len(keys):
         return None  # a key set twice: its order matters, left to Hydra
@@ -473,9 +477,9 @@ def _derived(parsed: list[Any], base: tuple[list[Any], Any], nodes: dict, loader
     for i, key, o in swaps:
         node = nodes.get((i, o.input_line))
         if node is None:
-            one = [x.input_line for x in base_parsed]
+            one = list(groups)
             one[i] = o.input_line
-            composed = _COMPOSED.get(_task_overrides(one))  # by check_cells, with the same overrides
+            composed = _COMPOSED.get(tuple(one))  # check_cells composed the same, if it could
             if composed is None:
                 composed = loader.load_sweep_config(master, one)
             node = nodes[(i, o.input_line)] = composed[key]
@@ -485,12 +489,11 @@ def _derived(parsed: list[Any], base: tuple[list[Any], Any], nodes: dict, loader
         with open_dict(cfg.hydra):
             cfg.hydra.runtime.choices[key] = o.value()
     ConfigLoaderImpl._apply_overrides_to_config(values, cfg)
-    task = [o for o in parsed if not o.is_hydra_override()]
     job = cfg.hydra.job
     with open_dict(cfg.hydra):
-        cfg.hydra.overrides.task = [o.input_line for o in task]
+        cfg.hydra.overrides.task = [o.input_line for o in parsed]
         job.override_dirname = get_overrides_dirname(
-            overrides=task,
+            overrides=parsed,
             kv_sep=job.config.override_dirname.kv_sep,
             item_sep=job.config.override_dirname.item_sep,
             exclude_keys=job.config.override_dirname.exclude_keys,

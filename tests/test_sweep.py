@@ -218,6 +218,7 @@ def test_cells_are_composed_as_hydra_composes_them(overrides, split, monkeypatch
 
 JOB_SWEEPS = [
     ["experiment=roles"],
+    ["experiment=roles", "run.replications=20", "hydra.sweep.dir=x"],  # as benchmarks/sweep_throughput.py
     ["experiment=open_vs_closed"],
     ["experiment=reflexivity_ladder"],
     ["experiment=analytics_ladder"],
@@ -261,6 +262,8 @@ def test_launcher_job_configs_are_hydras_own(overrides, checked, monkeypatch):
         monkeypatch.undo()
         assert all(cfg is not composed[0] for cfg in fast)  # the first job's composition is copied from
         assert len(composed) < len(jobs) or overrides[0].startswith("arrangement=")
+        if checked and overrides[0] == "experiment=roles":
+            assert len(composed) == 1  # the first job; every other option's node is check_cells'
         for job, cfg in zip(jobs, fast, strict=True):
             assert OmegaConf.to_yaml(cfg) == OmegaConf.to_yaml(loader.load_sweep_config(master, job)), job
 
