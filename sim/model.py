@@ -77,7 +77,7 @@ class GovernanceModel(mesa.Model):
         self.legitimacy = cfg.legitimacy.initial
         self.believed_cause = -1
         self._own_frame: np.ndarray | None = None
-        self._own_centred: tuple[np.ndarray, np.ndarray] | None = None
+        self._centred: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}  # by candidate set (analysis)
         self.fitted_effect = 0.0  # mean record with - without the chosen feature (analysis)
         self._first_noise = d + p
         # Where each inspection unit went last round (draw dispatch), for interpretation.
@@ -325,14 +325,13 @@ class GovernanceModel(mesa.Model):
             self.score_estimate = float(self.fsum_prev[:, kp.F_SCORE].sum()) / self.n_actors
         lag = cfg.analytics.lag
         y = self.history[max(len(self.history) - 1 - lag, 0)]
-        if candidates is self._own_frame and self._own_centred is not None:
-            xc, sxx = self._own_centred  # the own frame's features do not change
-        else:
+        # Features do not change, and a few candidate sets recur: their centred columns are kept.
+        centred = self._centred.get(candidates.tobytes())
+        if centred is None:
             x = self.features[:, candidates]
             xc = x - x.sum(axis=0) / x.shape[0]
-            sxx = (xc**2).sum(axis=0)
-            if candidates is self._own_frame:
-                self._own_centred = (xc, sxx)
+            centred = self._centred[candidates.tobytes()] = (xc, (xc**2).sum(axis=0))
+        xc, sxx = centred
         n = y.shape[0]
         yc = y - _mean(y)
         denom = np.sqrt(sxx * (yc**2).sum())
@@ -393,7 +392,9 @@ class GovernanceModel(mesa.Model):
         if reviewed.any():
             p_cause = (self.votes_yes + 0.5) / (self.votes_yes + self.votes_no + 1.0)
             # Unreviewed places: P(cause | the chosen feature's value) among reviewed ones.
-            if self.believed_cause >= 0:
+            if reviewed.all():
+                pass  # no place left to fill in
+            elif self.believed_cause >= 0:
                 xf = self.features[:, self.believed_cause] > 0.5
                 for val in (True, False):
                     grp = reviewed & (xf == val)
