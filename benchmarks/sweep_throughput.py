@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -33,8 +34,8 @@ from common import emit  # noqa: E402
 ROLES = "none,producer,commissioner,regulator,co_producer,facilitator,director"
 
 
-def timed(args: list[str], cwd: Path) -> tuple[float, float, float, int]:
-    """Wall time of a sweep, the summed run time of its cells, when the first cell ended, cells run ahead.
+def timed(args: list[str], cwd: Path) -> tuple[float, float, float, int, float]:
+    """Wall time of a sweep, its cells' summed run time, when the first cell ended, cells run ahead, CPU time.
 
     Each cell prints ``cell <name>: done in <s> s`` (the time in sim's run_cell: the
     replications and the cell's files), and a cell whose replications a worker ran
@@ -43,6 +44,7 @@ def timed(args: list[str], cwd: Path) -> tuple[float, float, float, int]:
     start-up and launching.
     """
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "sim", *args],
@@ -65,7 +67,10 @@ def timed(args: list[str], cwd: Path) -> tuple[float, float, float, int]:
             first = first if first is not None else time.perf_counter() - t0
     if proc.wait() != 0:
         raise subprocess.CalledProcessError(proc.returncode, args)
-    return time.perf_counter() - t0, cells, first or 0.0, ahead
+    wall = time.perf_counter() - t0
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)  # the sweep and its workers
+    return wall, cells, first or 0.0, ahead, cpu
 
 
 def main() -> None:
@@ -82,9 +87,9 @@ def main() -> None:
         cwd = Path(tmp)
         common = ["experiment=roles", *a.extra]
         batched = [f"role={a.roles}", f"run.replications={a.replications}", "hydra.sweep.dir=batched"]
-        t_sim, cells_sim, first_sim, ahead_sim = timed([*common, *batched], cwd)
+        t_sim, cells_sim, first_sim, ahead_sim, cpu_sim = timed([*common, *batched], cwd)
         reps = ",".join(str(i) for i in range(a.replications))
-        t_naive, cells_naive, first_naive, _ = timed(
+        t_naive, cells_naive, first_naive, _, _ = timed(
             [
                 *common,
                 f"role={a.naive_roles}",
@@ -123,6 +128,11 @@ def main() -> None:
         f"Hydra started); first cell done after {first_sim:.1f} s (start-up, validating every cell, "
         f"launching workers); the rest, {t_sim - cells_sim / workers:.1f} s, is start-up and Hydra per job"
     )
+    print(
+        f"  sim: {cpu_sim:.1f} s of CPU in {t_sim:.1f} s ({cpu_sim / t_sim / (cores or 1):.0%} of all cores busy); "
+        f"besides the cells' runs, {cpu_sim - cells_sim:.1f} s of CPU: start-up (imports and kernel in each "
+        "worker, checking the cells) and Hydra's work per job"
+    )
     rest = t_naive - cells_naive
     print(
         f"  naive: cells' own run time {cells_naive:.1f} s ({cells_naive / naive_runs * 1e3:.0f} ms per job); "
@@ -144,6 +154,7 @@ def main() -> None:
             "naive_cells_s": cells_naive,
             "sim_first_cell_s": first_sim,
             "sim_cells_run_ahead": ahead_sim,
+            "sim_cpu_s": cpu_sim,
         }
     )
 
