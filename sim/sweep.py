@@ -509,11 +509,13 @@ def launch_local(launcher: Any, job_overrides: Sequence[Sequence[str]], initial_
     job's config is made differs (here, from :func:`job_configs`, not in the worker).
     """
     import logging
+    import os
 
     from hydra.core.singleton import Singleton
     from hydra.core.utils import configure_log, filter_overrides, setup_globals
     from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
     from joblib import Parallel, delayed
+    from joblib.externals import cloudpickle
 
     log = logging.getLogger("hydra_plugins.hydra_joblib_launcher._core")
     setup_globals()
@@ -528,35 +530,47 @@ def launch_local(launcher: Any, job_overrides: Sequence[Sequence[str]], initial_
     log.info(f"Launching jobs, sweep output dir : {sweep_dir}")
     for idx, overrides in enumerate(job_overrides):
         log.info("\t#{} : {}".format(idx, " ".join(filter_overrides(overrides))))
-    singleton_state = Singleton.get_state()
+    # What every job shares, pickled once (joblib would pickle it again for every job,
+    # ~8 ms, and every worker unpickle it again); a worker unpickles it once per launch.
+    shared = cloudpickle.dumps((launcher.hydra_context, launcher.task_function, Singleton.get_state()))
+    token = f"{os.getpid()}-{time.monotonic_ns()}"
     configs = job_configs(launcher.hydra_context.config_loader, launcher.config, job_overrides)
     runs = Parallel(**joblib_cfg)(
-        delayed(_execute_job)(
-            initial_job_idx + idx, cfg, launcher.hydra_context, launcher.task_function, singleton_state
-        )
-        for idx, cfg in enumerate(configs)
+        delayed(_execute_job)(initial_job_idx + idx, cfg, token, shared) for idx, cfg in enumerate(configs)
     )
     return list(runs)
 
 
-def _execute_job(idx: int, sweep_config: Any, hydra_context: Any, task_function: Any, singleton_state: dict) -> Any:
+_SHARED: dict[str, tuple] = {}  # in a worker: the launch's shared objects (launch_local), by token
+
+
+def _execute_job(idx: int, sweep_config: Any, token: str, shared: bytes) -> Any:
     """Run one job in a worker: Hydra's joblib ``execute_job``, given the job's config.
 
+    ``shared`` holds Hydra's context, the task function and Hydra's singletons, as
+    Hydra's launcher passes them to every job; unpickled once per worker and launch.
     Hydra's ``Singleton.set_state`` scans every installed Hydra plugin again (the state
     it is given leaves them out), ~35 ms a job; the worker's scan from its first job is
     kept instead (the same plugins: they are the installed packages). ``run_job`` sets
     the job's ``HydraConfig`` itself.
     """
+    import pickle
+
     from hydra.core.plugins import Plugins
     from hydra.core.singleton import Singleton
     from hydra.core.utils import run_job, setup_globals
     from omegaconf import open_dict
 
+    if token not in _SHARED:
+        _SHARED.clear()
+        _SHARED[token] = pickle.loads(shared)
+    hydra_context, task_function, singleton_state = _SHARED[token]
     setup_globals()
+    instances = dict(singleton_state["instances"])  # each job its own, as from a fresh unpickling
     plugins = Singleton._instances.get(Plugins)
     if plugins is not None:
-        singleton_state = {**singleton_state, "instances": {**singleton_state["instances"], Plugins: plugins}}
-    Singleton.set_state(singleton_state)
+        instances[Plugins] = plugins
+    Singleton.set_state({**singleton_state, "instances": instances})
     with open_dict(sweep_config):
         sweep_config.hydra.job.id = f"{sweep_config.hydra.job.name}_{idx}"
         sweep_config.hydra.job.num = idx
