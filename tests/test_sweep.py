@@ -317,6 +317,13 @@ def test_summarize_command_rebuilds(tmp_path):
     pd.testing.assert_frame_equal(summary(tmp_path / "sw"), before)
     bad = sim(tmp_path, "sweep", "summarize", "nowhere")
     assert bad.returncode == 2 and "nowhere" in bad.stderr
+    # In one process a verified cell is not read twice, but a file changed since is verified again.
+    table, failures = sweep.summarize(tmp_path / "sw")
+    assert not failures and len(table) == len(before)
+    damaged = next((tmp_path / "sw").glob("*/rounds.parquet"))
+    damaged.write_bytes(damaged.read_bytes()[:-1] + b"x")
+    table, failures = sweep.summarize(tmp_path / "sw")
+    assert len(failures) == 1 and "damaged" in failures[0]["error"] and len(table) == len(before) - 3
 
 
 def test_progress_line_and_quiet_off_terminal(tmp_path):
