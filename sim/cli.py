@@ -45,7 +45,6 @@ def _task(dcfg) -> None:
 
         t0 = time.perf_counter()
         status = sweep.run_cell(cfg, out, out.name, list(hc.overrides.task))
-        sweep.refresh_summary(out.parent)
         print(f"cell {out.name or '(no overrides)'}: {status} in {time.perf_counter() - t0:.1f} s", flush=True)
         return
     import pandas  # noqa: F401  (imported by the run; loaded here so that "run" times the run only)

@@ -9,10 +9,10 @@ checksums is skipped on a rerun; anything else is (re)computed. Every file is
 written atomically (temp + rename).
 
 At the sweep root, ``summary.parquet`` holds one row per cell x replication: the
-swept choices, the resolved choices and the run totals of every column. It is
-rebuilt after every cell (under a file lock, so it can be read while the sweep
-runs) and at the end; ``sim sweep summarize <folder>`` rebuilds it from the cell
-folders.
+swept choices, the resolved choices and the run totals of every column. The
+launching process rebuilds it every few seconds while the cells run (atomically,
+under a file lock, so it can be read meanwhile) and at the end; ``sim sweep
+summarize <folder>`` rebuilds it from the cell folders.
 """
 
 from __future__ import annotations
@@ -308,25 +308,31 @@ def summarize(root: Path, full: bool = True) -> tuple[pd.DataFrame, list[dict[st
     return table, failures
 
 
-def refresh_summary(root: Path, every: float = 5.0) -> None:
-    """Rebuild the summary while a sweep runs, at most every ``every`` seconds.
+def keep_summary(root: Path, done: threading.Event, every: float = 5.0) -> None:
+    """While a sweep runs: keep ``summary.parquet`` current, until ``done`` is set.
 
-    The interval grows with the time a rebuild takes (at least 10x it), so that
-    keeping the summary readable never costs more than a tenth of the sweep.
+    Runs in a thread of the launching process (:class:`SweepCallback`), whatever the
+    launcher. Every second it reads and verifies the cells finished since (each once:
+    :func:`collect` keeps what it has verified), so that the summary at the end reads
+    only the last ones; every ``every`` seconds, or ten times what a rebuild takes if
+    that is longer (so that keeping the summary readable never costs more than a tenth
+    of the sweep), it rewrites ``summary.parquet``. Best effort: the summary at the end
+    is written in any case.
     """
-    path = Path(root) / SUMMARY
-    stamp = Path(root) / ".summary.cost"
     try:
-        cost = float(stamp.read_text()) if stamp.is_file() else 0.0
-        if path.is_file() and time.time() - path.stat().st_mtime < max(every, 10.0 * cost):
-            return
-    except (OSError, ValueError):
-        pass
-    t0 = time.perf_counter()
-    summarize(root, full=False)
-    try:
-        stamp.write_text(f"{time.perf_counter() - t0:.3f}")
-    except OSError:
+        import pandas  # noqa: F401  (loaded here, not at the end of the sweep)
+        import pyarrow.parquet  # noqa: F401
+
+        last, cost = time.monotonic(), 0.0
+        while not done.wait(1.0):
+            if time.monotonic() - last < max(every, 10.0 * cost):
+                collect(root)
+                continue
+            t0 = time.monotonic()
+            summarize(root)
+            last = time.monotonic()
+            cost = last - t0
+    except Exception:
         pass
 
 
@@ -853,26 +859,8 @@ except ImportError:  # pragma: no cover - hydra is a dependency
     Callback = object  # type: ignore[assignment,misc]
 
 
-def _read_ahead(root: Path, done: threading.Event) -> None:
-    """Load pandas, then read and verify the cells done so far every 2 s, until ``done``."""
-    try:
-        import pandas  # noqa: F401
-        import pyarrow.parquet  # noqa: F401
-
-        while not done.wait(2.0):
-            collect(root)
-    except Exception:  # best effort: the summary at the end reads whatever is left
-        pass
-
-
 class SweepCallback(Callback):
-    """Hydra callback: note the sweep folder at the start, summarise at the end.
-
-    While the cells run, a thread of this (otherwise idle) process loads pandas and
-    reads and verifies the cells done so far (:func:`collect`, which keeps what it has
-    verified), so that the summary at the end reads only the last cells: a sweep's
-    last ~0.5 s would otherwise be this process alone, importing and reading.
-    """
+    """Hydra callback: the sweep folder and its summary while it runs (:func:`keep_summary`), the summary at the end."""
 
     def on_multirun_start(self, config, **kwargs: Any) -> None:  # noqa: D102
         root = Path(config.hydra.sweep.dir)
@@ -880,7 +868,7 @@ class SweepCallback(Callback):
         STATE["sweep_dir"] = root
         # Kept in STATE, not on the callback: Hydra pickles its callbacks for every job.
         done = threading.Event()
-        reader = threading.Thread(target=_read_ahead, args=(root, done), name="sim-summary", daemon=True)
+        reader = threading.Thread(target=keep_summary, args=(root, done), name="sim-summary", daemon=True)
         STATE["reader"] = (reader, done)
         reader.start()
 

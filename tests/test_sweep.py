@@ -326,6 +326,34 @@ def test_summarize_command_rebuilds(tmp_path):
     assert len(failures) == 1 and "damaged" in failures[0]["error"] and len(table) == len(before) - 3
 
 
+def test_summary_is_kept_current_while_the_cells_run(tmp_path):
+    """keep_summary (the launching process's thread) rewrites summary.parquet as cells finish."""
+    import shutil
+    import threading
+
+    r = sim(tmp_path, "-m", "role=producer,regulator", *SMALL, "hydra/launcher=basic", "hydra.sweep.dir=sw")
+    assert r.returncode == 0, r.stderr
+    cells = sorted(p for p in (tmp_path / "sw").iterdir() if (p / "result.json").is_file())
+    live = tmp_path / "live"
+    live.mkdir()
+    shutil.copytree(cells[0], live / cells[0].name)
+    done = threading.Event()
+    keeper = threading.Thread(target=sweep.keep_summary, args=(live, done, 0.0))
+    keeper.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not (live / "summary.parquet").is_file() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(summary(live)) == 3  # the one finished cell
+        shutil.copytree(cells[1], live / cells[1].name)  # another cell finishes
+        while len(summary(live)) < 6 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        pd.testing.assert_frame_equal(summary(live), summary(tmp_path / "sw"))
+    finally:
+        done.set()
+        keeper.join()
+
+
 def test_progress_line_and_quiet_off_terminal(tmp_path):
     import io
 
