@@ -918,6 +918,8 @@ def check_cells(cells: list[list[str]]) -> list[SimConfig]:
     Returns:
         Each cell's validated config, in the order of ``cells``.
     """
+    import copy
+
     from omegaconf import OmegaConf
 
     from sim import hydra_conf
@@ -929,6 +931,10 @@ def check_cells(cells: list[list[str]]) -> list[SimConfig]:
         try:
             if not values:  # the composed config as it is (resolved already)
                 checked.append(as_config(composed, where))
+                continue
+            plain = copy.deepcopy(composed)  # composed configs are shared between cells
+            if all(_set_plain(plain, ov.get_key_element(), ov.value()) for ov in values):
+                checked.append(as_config(plain, where))
                 continue
             cfg = OmegaConf.create(composed)
             for ov in values:
@@ -942,6 +948,24 @@ def check_cells(cells: list[list[str]]) -> list[SimConfig]:
         except Exception as exc:
             raise hydra_conf.hydra_error(exc, cell) from None
     return checked
+
+
+def _set_plain(config: dict[str, Any], key: str, value: Any) -> bool:
+    """Set an existing key (``a.b.c``) of a resolved config to a plain value, as OmegaConf would.
+
+    False, and nothing set, unless every part of the key exists and the value is a
+    number, boolean, None or a string without interpolation (the rest is left to OmegaConf).
+    """
+    if isinstance(value, (dict, list)) or (isinstance(value, str) and "${" in value):
+        return False
+    *path, last = key.split(".")
+    node = config
+    for part in path:
+        node = node.get(part) if isinstance(node, dict) else None
+    if not isinstance(node, dict) or last not in node:
+        return False
+    node[last] = value
+    return True
 
 
 def cell_configs(cells: list[list[str]]) -> Iterator[tuple[list[str], dict[str, Any], list[Any]]]:
