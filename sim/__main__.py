@@ -1,8 +1,6 @@
 """``python -m sim``: run the configured arrangement (see :mod:`sim.cli`)."""
 
-import sys
-
-from sim.cli import main
+from sim.cli import main_exit
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main_exit()

@@ -251,5 +251,15 @@ def _report_sweep() -> int:
 
 
 def main_exit() -> None:
-    """Console-script entry (``sim``): exit with :func:`main`'s status."""
-    sys.exit(main())
+    """Console-script entry (``sim``, ``python -m sim``): exit with :func:`main`'s status.
+
+    The objects left are frozen first, so that the interpreter's last garbage
+    collection skips them: they go anyway, and scanning them took ~0.15-0.2 s of every
+    command's exit (atexit handlers, and so Hydra's, joblib's and loky's clean-up, run
+    as before).
+    """
+    status = main()
+    import gc
+
+    gc.freeze()
+    sys.exit(status)
