@@ -442,6 +442,11 @@ def _in_threads(kernel, n_chunks: int, threads: int, args: tuple) -> None:
         f.result()
 
 
+def _f64(x) -> np.ndarray:
+    """``np.asarray(x, dtype=np.float64)``, skipped for what is one already (the model's arrays)."""
+    return x if type(x) is np.ndarray and x.dtype == np.float64 else np.asarray(x, dtype=np.float64)
+
+
 def respond(
     actors: dict[str, np.ndarray],
     opportunity: np.ndarray,
@@ -497,17 +502,20 @@ def respond(
         actors["in_circle"],
         actors["caught"],
         actors["action"],
-        np.asarray(opportunity, dtype=np.float64),
-        np.asarray(opportunity0, dtype=np.float64),
-        np.asarray(detect, dtype=np.float64),
-        np.asarray(published, dtype=np.float64),
-        np.asarray(neighbour_rate, dtype=np.float64),
+        _f64(opportunity),
+        _f64(opportunity0),
+        _f64(detect),
+        _f64(published),
+        _f64(neighbour_rate),
         params,
         np.uint64(key),
         tallies,
         fsums,
     )
-    _in_threads(_respond, n_chunks, threads, args)
+    if threads <= 1:  # as _in_threads does, one call less (small worlds call this millions of times)
+        _respond(0, n_chunks, *args)
+    else:
+        _in_threads(_respond, n_chunks, threads, args)
     if n_chunks == 1:  # small worlds: skip the reduction (same numbers)
         return tallies[0], fsums[0]
     return tallies.sum(axis=0), fsums.sum(axis=0)
