@@ -873,6 +873,7 @@ class SweepCallback(Callback):
         reader.start()
 
     def on_multirun_end(self, config, **kwargs: Any) -> None:  # noqa: D102
+        STATE.pop("checked_cells", None)  # checked for this sweep only
         reader, done = STATE.pop("reader", (None, None))
         if reader is not None:
             done.set()
@@ -926,6 +927,7 @@ def check_cells(cells: list[list[str]]) -> list[SimConfig]:
     from sim.run import as_config
 
     checked = []
+    _COMPOSED.clear()  # this sweep's compositions only (the conf files may have changed since)
     for cell, composed, values in cell_configs(cells):
         where = f"sweep cell {' '.join(cell)}"
         try:
