@@ -168,7 +168,7 @@ def test_sampled_experiment_records_draws_and_report_answers_when_open_wins(samp
     sens = table(sampled, "sensitivity")
     assert set(sens.parameter) == set(names) and {"S1", "ST", "S1_conf", "ST_conf"} <= set(sens.columns)
     md = (sampled / "report" / "report.md").read_text()
-    share = ((per["diff_public_value"] > 0).mean())
+    share = (per["diff_public_value"] > 0).mean()
     assert f"regime=open beats regime=closed in {share:.0%} of the 16 sampled worlds" in md
     assert "What drives it" in md
 
@@ -221,9 +221,12 @@ def test_sampling_is_deterministic_and_covers_the_ranges():
     assert m.shape == (4 * 4, 3)
     assert np.allclose(np.round((m[:, 0] / 0.8) * 3), (m[:, 0] / 0.8) * 3)  # on the 4-level grid
     # Resolved configs carry the draws (integers rounded) and hash them.
-    base = ["sampling.design=lhs", "sampling.samples=20", "sampling.seed=7",
-            "+sampling.parameters={population.sophistication:[0.0,0.8],partners.count:[2,20],"
-            "weights.legitimacy:[0,1000]}"]
+    base = [
+        "sampling.design=lhs",
+        "sampling.samples=20",
+        "sampling.seed=7",
+        "+sampling.parameters={population.sophistication:[0.0,0.8],partners.count:[2,20],weights.legitimacy:[0,1000]}",
+    ]
     c3, c3b, c4 = (load([*base, f"sampling.sample={i}"]) for i in (3, 3, 4))
     assert c3.population.sophistication == pytest.approx(a[3, 0]) and c3.partners.count == round(a[3, 1])
     assert isinstance(c3.partners.count, int) and c3.weights.legitimacy == pytest.approx(a[3, 2])

@@ -275,11 +275,15 @@ def build(sw: Sweep, args: argparse.Namespace) -> list[Block]:
             )
         )
         dd = acc.merge(dif, on="option")
-        fig = figures.dots(dd, sw.dims, ACCOUNT, "diff_", f"Difference from the baseline ({args.baseline})", True,
-                           order, ref=acc)
+        fig = figures.dots(
+            dd, sw.dims, ACCOUNT, "diff_", f"Difference from the baseline ({args.baseline})", True, order, ref=acc
+        )
         blocks.append(_figure("differences", "Paired differences from the baseline: mean and 95% interval", fig))
-        blocks.append(Block("table", "Paired differences (option − baseline)", table=_diff_display(dif), csv=dif,
-                            name="differences"))
+        blocks.append(
+            Block(
+                "table", "Paired differences (option − baseline)", table=_diff_display(dif), csv=dif, name="differences"
+            )
+        )
 
     # ---- ranking
     blocks.append(Block("h2", "Ranking and probability of being best"))
@@ -417,8 +421,13 @@ def _sampled(sw, args, blocks, base_of, metric, rank, acc) -> list[str]:
         m, lo, hi, n = stats.difference(sw, opt, base, metric)
         wins = float((ps["diff"] > 0).mean())
         blocks.append(Block("h3", f"{opt} against {base}"))
-        blocks.append(_figure(f"sample_differences{suffix}", f"Δ {metric} over the sampled worlds",
-                              figures.sample_histogram(ps, opt, base, metric)))
+        blocks.append(
+            _figure(
+                f"sample_differences{suffix}",
+                f"Δ {metric} over the sampled worlds",
+                figures.sample_histogram(ps, opt, base, metric),
+            )
+        )
         disc = stats.discovery(ps, sw.params)
         row = stats.paired(sw, {opt: base}).iloc[0]
         lines = [
@@ -429,24 +438,33 @@ def _sampled(sw, args, blocks, base_of, metric, rank, acc) -> list[str]:
             f"**Where {base} wins:** {_box_text(disc['losses'], base)}.",
         ]
         if disc["wins"] or disc["losses"]:
-            blocks.append(_figure(f"prim{suffix}", f"Scenario discovery (PRIM): where {opt} or {base} wins",
-                                  figures.prim_boxes(ps, sw.params, disc, opt, base)))
+            blocks.append(
+                _figure(
+                    f"prim{suffix}",
+                    f"Scenario discovery (PRIM): where {opt} or {base} wins",
+                    figures.prim_boxes(ps, sw.params, disc, opt, base),
+                )
+            )
             rows = []
             for key, who in (("wins", f"{opt} wins"), ("losses", f"{base} wins")):
                 box = disc[key]
                 for r in box["restricted"] if box else []:
-                    rows.append({"box": who, "coverage": box["coverage"], "density": box["density"],
-                                 "mass": box["mass"], **r})
+                    rows.append(
+                        {"box": who, "coverage": box["coverage"], "density": box["density"], "mass": box["mass"], **r}
+                    )
             box_csv = pd.DataFrame(rows)
             if not box_csv.empty:
                 shown = pd.DataFrame(
                     {
                         "box": box_csv["box"],
                         "parameter": box_csv["parameter"],
-                        "box range": [f"{num(a)} – {num(b)}" for a, b in zip(box_csv["low"], box_csv["high"],
-                                                                              strict=True)],
-                        "sampled range": [f"{num(a)} – {num(b)}" for a, b in
-                                          zip(box_csv["range_low"], box_csv["range_high"], strict=True)],
+                        "box range": [
+                            f"{num(a)} – {num(b)}" for a, b in zip(box_csv["low"], box_csv["high"], strict=True)
+                        ],
+                        "sampled range": [
+                            f"{num(a)} – {num(b)}"
+                            for a, b in zip(box_csv["range_low"], box_csv["range_high"], strict=True)
+                        ],
                         "quasi-p (low, high)": [
                             f"{'–' if pd.isna(a) else f'{a:.2g}'}, {'–' if pd.isna(b) else f'{b:.2g}'}"
                             for a, b in zip(box_csv["qp_low"], box_csv["qp_high"], strict=True)
@@ -455,20 +473,39 @@ def _sampled(sw, args, blocks, base_of, metric, rank, acc) -> list[str]:
                         "density": [f"{d:.0%}" for d in box_csv["density"]],
                     }
                 )
-                blocks.append(Block("table", "PRIM boxes (quasi-p: significance of each restriction)", table=shown,
-                                    csv=box_csv, name=f"prim_boxes{suffix}"))
+                blocks.append(
+                    Block(
+                        "table",
+                        "PRIM boxes (quasi-p: significance of each restriction)",
+                        table=shown,
+                        csv=box_csv,
+                        name=f"prim_boxes{suffix}",
+                    )
+                )
         blocks.append(Block("ul", items=lines))
         sens = stats.sensitivity(ps, sw.sampling or {})
         if sens and sens["complete"]:
             key = sens["key"]
-            blocks.append(_figure(f"sensitivity{suffix}", f"Global sensitivity of Δ {metric}",
-                                  figures.indices(sens, metric, opt, base)))
+            blocks.append(
+                _figure(
+                    f"sensitivity{suffix}",
+                    f"Global sensitivity of Δ {metric}",
+                    figures.indices(sens, metric, opt, base),
+                )
+            )
             t = sens["table"]
             shown = t.copy()
             for c in shown.columns[1:]:
                 shown[c] = [f"{v:.3f}" for v in shown[c]]
-            blocks.append(Block("table", f"Sensitivity indices of Δ {metric} ({sens['design']} design)", table=shown,
-                                csv=t, name=f"sensitivity{suffix}"))
+            blocks.append(
+                Block(
+                    "table",
+                    f"Sensitivity indices of Δ {metric} ({sens['design']} design)",
+                    table=shown,
+                    csv=t,
+                    name=f"sensitivity{suffix}",
+                )
+            )
             lines.append(
                 f"**What drives it:** {_top_drivers(sens)}. Replication noise is about {sens['noise_share']:.0%} of "
                 f"the spread of the per-point differences."
@@ -480,17 +517,23 @@ def _sampled(sw, args, blocks, base_of, metric, rank, acc) -> list[str]:
             top = _fallback_top(disc, sw.params)
         ps_csv = ps.rename(columns={"diff": f"diff_{metric}", "diff_var": f"diff_{metric}_var_over_replications"})
         blocks.append(Block("table", csv=ps_csv, name=f"sample_differences{suffix}", table=None))
-        blocks.append(Block("p", f"Per design point: the drawn values and Δ {metric}: "
-                                 f"`tables/sample_differences{suffix}.csv`."))
+        blocks.append(
+            Block("p", f"Per design point: the drawn values and Δ {metric}: `tables/sample_differences{suffix}.csv`.")
+        )
         # Heatmap over the two most influential parameters (binned into quintiles).
-        x, y = (args.heatmap or (top[0], top[1] if len(top) > 1 else top[0]))
+        x, y = args.heatmap or (top[0], top[1] if len(top) > 1 else top[0])
         if x in ps.columns and y in ps.columns and x != y:
             hm = stats.heatmap(ps, x, y, "diff")
             title = f"Δ {metric} ({opt} − {base}) by {y} and {x}"
             blocks.append(_figure(f"heatmap{suffix}", title, figures.heat(hm, x, y, metric, True, title)))
             blocks.append(Block("table", csv=hm, name=f"heatmap{suffix}", table=None))
-            blocks.append(Block("p", f"Mean Δ per cell of the two most influential parameters (quintile bins): "
-                                     f"`tables/heatmap{suffix}.csv`."))
+            blocks.append(
+                Block(
+                    "p",
+                    f"Mean Δ per cell of the two most influential parameters (quintile bins): "
+                    f"`tables/heatmap{suffix}.csv`.",
+                )
+            )
         summary += lines
     best = rank.iloc[0]
     a = acc.set_index("option").loc[best.option]

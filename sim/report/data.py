@@ -289,8 +289,7 @@ def baselines(sw: Sweep, spec: dict[str, str]) -> dict[str, str]:
             continue  # fixed in this sweep at the asked value: nothing to change
         else:
             raise ValueError(
-                f"{key}={value} cannot pick a baseline: {key} is not swept here "
-                f"(swept: {', '.join(sw.dims) or 'none'})"
+                f"{key}={value} cannot pick a baseline: {key} is not swept here (swept: {', '.join(sw.dims) or 'none'})"
             )
     out: dict[str, str] = {}
     by_values = {tuple(str(r[d]) for d in sw.dims): r["option"] for _, r in sw.options.iterrows()}

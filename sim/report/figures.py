@@ -171,8 +171,17 @@ def dots(
             hi = sub[f"{prefix}{col}_ci95_high"].to_numpy(dtype=float)
             colour, marker = cmap.get(cv, (PALETTE[0], "o"))
             err = np.vstack([np.nan_to_num(m - lo), np.nan_to_num(hi - m)])
-            ax.errorbar(m, y, xerr=err, fmt=marker, color=colour, ms=7, lw=2, capsize=3,
-                        label=str(cv) if cv is not None else None)
+            ax.errorbar(
+                m,
+                y,
+                xerr=err,
+                fmt=marker,
+                color=colour,
+                ms=7,
+                lw=2,
+                capsize=3,
+                label=str(cv) if cv is not None else None,
+            )
         if zero:
             ax.axvline(0, color="0.3", lw=1.2, ls="--")
         ax.set_title(("Δ " if prefix else "") + title_of(col))
@@ -182,7 +191,7 @@ def dots(
         ax.grid(axis="y", alpha=0)
         for i in range(1, len(rows)):  # faint separators between option rows
             ax.axhline(i - 0.5, color="0.85", lw=0.8)
-    for ax in list(axes.flat)[len(cols):]:
+    for ax in list(axes.flat)[len(cols) :]:
         ax.set_visible(False)
     axes[0, 0].set_yticks(range(len(rows)), rows)
     axes[0, 0].set_ylim(len(rows) - 0.5, -0.5)
@@ -219,8 +228,13 @@ def probability_best(rank: pd.DataFrame, metric: str, top: int = 12) -> Figure:
     fig, ax = plt.subplots(figsize=(12, max(3.0, 0.5 * len(shown) + 1.6)))
     bars = ax.barh(shown["option"], shown["p_best"], color=PALETTE[0])
     for b, p, r in zip(bars, shown["p_best"], shown["mean_rank"], strict=True):
-        ax.text(b.get_width() + 0.01, b.get_y() + b.get_height() / 2, f"{p:.2f}  (mean rank {r:.1f})",
-                va="center", fontsize=12)
+        ax.text(
+            b.get_width() + 0.01,
+            b.get_y() + b.get_height() / 2,
+            f"{p:.2f}  (mean rank {r:.1f})",
+            va="center",
+            fontsize=12,
+        )
     ax.set_xlim(0, 1.25)
     ax.set_xlabel(f"probability of the highest {metric} (share of {int(rank['n_worlds'].iloc[0])} worlds)")
     ax.set_title(f"Which option is best? (top {len(shown)} by mean {metric})")
@@ -250,8 +264,9 @@ def time_series(ser: pd.DataFrame, options: list[str]) -> Figure:
     leg = axes.flat[-1]
     leg.axis("off")
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    leg.legend(handles, labels, loc="center", title="option (line: mean; band: 95% interval)", frameon=False,
-               fontsize=12)
+    leg.legend(
+        handles, labels, loc="center", title="option (line: mean; band: 95% interval)", frameon=False, fontsize=12
+    )
     fig.suptitle("Over the rounds: mean over worlds with 95% interval")
     fig.tight_layout()
     return fig
@@ -296,8 +311,9 @@ def heat(hm: pd.DataFrame, x: str, y: str, column: str, diverging: bool, title: 
 
 def prim_boxes(ps: pd.DataFrame, params: list[str], disc: dict[str, Any], option: str, base: str) -> Figure:
     """Scenario discovery: the parameter ranges where the option wins or loses, and the points."""
-    fig, (ax, sc) = plt.subplots(1, 2, figsize=(18, max(6, 0.9 * len(params) + 2.5)),
-                                 gridspec_kw={"width_ratios": [1.2, 1]})
+    fig, (ax, sc) = plt.subplots(
+        1, 2, figsize=(18, max(6, 0.9 * len(params) + 2.5)), gridspec_kw={"width_ratios": [1.2, 1]}
+    )
     lo = ps[params].min()
     hi = ps[params].max()
     boxes = [("wins", f"{option} wins", PALETTE[0], -0.17), ("losses", f"{base} wins", PALETTE[1], 0.17)]
@@ -315,10 +331,26 @@ def prim_boxes(ps: pd.DataFrame, params: list[str], disc: dict[str, Any], option
             i = params.index(r["parameter"])
             a = (r["low"] - lo[r["parameter"]]) / (hi[r["parameter"]] - lo[r["parameter"]])
             b = (r["high"] - lo[r["parameter"]]) / (hi[r["parameter"]] - lo[r["parameter"]])
-            ax.barh(i + dy, b - a, left=a, height=0.3, color=colour, label=lab if first else None,
-                    hatch="//" if key == "losses" else None, edgecolor="white")
-            ax.text((a + b) / 2, i + dy, f"{_tick(r['low'])}–{_tick(r['high'])}", ha="center", va="center",
-                    fontsize=10, color="white" if key == "wins" else "black", fontweight="bold")
+            ax.barh(
+                i + dy,
+                b - a,
+                left=a,
+                height=0.3,
+                color=colour,
+                label=lab if first else None,
+                hatch="//" if key == "losses" else None,
+                edgecolor="white",
+            )
+            ax.text(
+                (a + b) / 2,
+                i + dy,
+                f"{_tick(r['low'])}–{_tick(r['high'])}",
+                ha="center",
+                va="center",
+                fontsize=10,
+                color="white" if key == "wins" else "black",
+                fontweight="bold",
+            )
             first = False
     ax.set_yticks(range(len(params)), params)
     ax.set_ylim(len(params) - 0.5, -0.5)
@@ -341,8 +373,9 @@ def prim_boxes(ps: pd.DataFrame, params: list[str], disc: dict[str, Any], option
         lims = {r["parameter"]: (r["low"], r["high"]) for r in box["restricted"]}
         x0, x1 = lims.get(xp, (lo[xp], hi[xp]))
         y0, y1 = lims.get(yp, (lo[yp], hi[yp]))
-        sc.add_patch(plt.Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, ec=colour, lw=3,
-                                   ls="-" if key == "wins" else "--"))
+        sc.add_patch(
+            plt.Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, ec=colour, lw=3, ls="-" if key == "wins" else "--")
+        )
     sc.set_xlabel(xp)
     sc.set_ylabel(yp)
     sc.set_title("Sampled worlds (outline: the boxes)")
@@ -369,8 +402,15 @@ def sample_histogram(ps: pd.DataFrame, option: str, base: str, metric: str) -> F
     d = ps["diff"].to_numpy(dtype=float)
     span = (d.min(), d.max())
     ax.hist(d[d > 0], bins=30, range=span, color=PALETTE[0], label=f"{option} wins ({(d > 0).mean():.0%})")
-    ax.hist(d[d <= 0], bins=30, range=(d.min(), d.max()), color=PALETTE[1], hatch="//", edgecolor="white",
-            label=f"{base} wins ({(d <= 0).mean():.0%})")
+    ax.hist(
+        d[d <= 0],
+        bins=30,
+        range=(d.min(), d.max()),
+        color=PALETTE[1],
+        hatch="//",
+        edgecolor="white",
+        label=f"{base} wins ({(d <= 0).mean():.0%})",
+    )
     ax.axvline(0, color="0.2", ls="--", lw=1.5)
     ax.set_xlabel(f"Δ {metric}: {option} − {base} ({UNITS.get(metric, '')}, mean over replications)")
     ax.set_ylabel("sampled worlds (design points)")
@@ -395,11 +435,19 @@ def indices(sens: dict[str, Any], metric: str, option: str, base: str) -> Figure
     h = 0.8 / len(pairs)
     y = np.arange(len(t))
     for i, (col, conf, lab) in enumerate(pairs):
-        ax.barh(y + (i - (len(pairs) - 1) / 2) * h, t[col], height=h, xerr=t[conf], color=PALETTE[i],
-                hatch=["", "//"][i % 2], edgecolor="white", capsize=4, label=f"{lab} (bar: 95% interval)")
+        ax.barh(
+            y + (i - (len(pairs) - 1) / 2) * h,
+            t[col],
+            height=h,
+            xerr=t[conf],
+            color=PALETTE[i],
+            hatch=["", "//"][i % 2],
+            edgecolor="white",
+            capsize=4,
+            label=f"{lab} (bar: 95% interval)",
+        )
     if design == "morris":
-        ax.scatter(t["sigma"], y, marker="D", color=PALETTE[3], s=60, label="σ (interactions, non-linearity)",
-                   zorder=3)
+        ax.scatter(t["sigma"], y, marker="D", color=PALETTE[3], s=60, label="σ (interactions, non-linearity)", zorder=3)
     ax.set_yticks(y, t["parameter"])
     ax.axvline(0, color="0.3", lw=1)
     unit = "share of variance" if design != "morris" else f"{UNITS.get(metric, '')} per unit range"

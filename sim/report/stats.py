@@ -127,8 +127,15 @@ def series(sw: Sweep, options: list[str]) -> tuple[pd.DataFrame, list[str]]:
             for col in SERIES:
                 m, lo, hi = interval(grp[col].to_numpy(dtype=float))
                 rows.append(
-                    {"option": opt, "round": int(rnd), "column": col, "mean": m, "ci95_low": lo, "ci95_high": hi,
-                     "n": len(grp)}
+                    {
+                        "option": opt,
+                        "round": int(rnd),
+                        "column": col,
+                        "mean": m,
+                        "ci95_low": lo,
+                        "ci95_high": hi,
+                        "n": len(grp),
+                    }
                 )
     return pd.DataFrame(rows), missing
 
@@ -185,8 +192,9 @@ def _prim_box(x: pd.DataFrame, y: np.ndarray) -> dict[str, Any] | None:
     logging.getLogger("EMA").setLevel(logging.WARNING)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        p = prim.Prim(x.reset_index(drop=True), y.astype(bool), threshold=0.5, peel_alpha=0.05, paste_alpha=0.05,
-                      mass_min=0.05)
+        p = prim.Prim(
+            x.reset_index(drop=True), y.astype(bool), threshold=0.5, peel_alpha=0.05, paste_alpha=0.05, mass_min=0.05
+        )
         box = p.find_box()
     traj = box.peeling_trajectory.reset_index(drop=True)
     density = traj["k"] / traj["n"]
@@ -204,8 +212,15 @@ def _prim_box(x: pd.DataFrame, y: np.ndarray) -> dict[str, Any] | None:
         if lo <= full_lo and hi >= full_hi:
             continue
         q = [v if v >= 0 else None for v in qp.get(name, [-1, -1])]
-        entry = {"parameter": name, "low": max(lo, full_lo), "high": min(hi, full_hi), "range_low": full_lo,
-                 "range_high": full_hi, "qp_low": q[0], "qp_high": q[1]}
+        entry = {
+            "parameter": name,
+            "low": max(lo, full_lo),
+            "high": min(hi, full_hi),
+            "range_low": full_lo,
+            "range_high": full_hi,
+            "qp_low": q[0],
+            "qp_high": q[1],
+        }
         if any(v is not None and v <= 0.05 for v in q):
             restricted.append(entry)
             inside &= (x[name].to_numpy() >= entry["low"]) & (x[name].to_numpy() <= entry["high"])
@@ -281,8 +296,13 @@ def sensitivity(ps: pd.DataFrame, sampling: dict[str, Any]) -> dict[str, Any] | 
     return {"complete": True, "design": cfg.design, "key": key, "table": table, "noise_share": noise, "total": total}
 
 
-WEIGHT_DEFAULTS = {"cost": -1.0, "benefit": 1.0, "negative_side_effects": -1.0, "positive_side_effects": 1.0,
-                   "legitimacy": 500.0}
+WEIGHT_DEFAULTS = {
+    "cost": -1.0,
+    "benefit": 1.0,
+    "negative_side_effects": -1.0,
+    "positive_side_effects": 1.0,
+    "legitimacy": 500.0,
+}
 
 
 def _contributions(sw: Sweep, option: str, m: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -301,8 +321,11 @@ def _contributions(sw: Sweep, option: str, m: pd.DataFrame) -> dict[str, np.ndar
         w = m[f"weights.{c}"].to_numpy(dtype=float) if f"weights.{c}" in m.columns else weights[c]
         d = (m[c] - m[f"{c}__base"]).to_numpy(dtype=float)
         if c == "legitimacy":
-            rounds = m["run.rounds"].to_numpy(dtype=float) if "run.rounds" in m.columns else cfg.get("run", {}).get(
-                "rounds", float("nan"))
+            rounds = (
+                m["run.rounds"].to_numpy(dtype=float)
+                if "run.rounds" in m.columns
+                else cfg.get("run", {}).get("rounds", float("nan"))
+            )
             d = d * rounds
         out[c] = w * d
     return out
