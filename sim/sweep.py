@@ -93,13 +93,12 @@ def sha256(path: Path) -> str:
 
 
 # ----------------------------------------------------------------- one cell
-def cell_is_done(folder: Path, cell_hash: str, files: tuple[str, ...] | None = None) -> bool:
+def cell_is_done(folder: Path, cell_hash: str) -> bool:
     """True if the cell's results exist, match its config hash and are intact.
 
     Args:
         folder: The cell folder.
         cell_hash: The hash of the cell's resolved config.
-        files: Check only these files' checksums (default: every file listed).
     """
     marker = folder / RESULT
     if not marker.is_file():
@@ -109,8 +108,6 @@ def cell_is_done(folder: Path, cell_hash: str, files: tuple[str, ...] | None = N
         if meta.get("config_hash") != cell_hash:
             return False
         for name, digest in meta["checksums"].items():
-            if files is not None and name not in files:
-                continue
             if not (folder / name).is_file() or sha256(folder / name) != digest:
                 return False
     except (OSError, ValueError, KeyError, TypeError):
@@ -187,11 +184,9 @@ class _Damaged(Exception):
     """A cell's result file fails its checksum."""
 
 
-# Rows already read in this process, by cell folder: (file stats, rows). _VERIFIED: read
-# with every file's checksum verified; _ROWS: only the small files' (refreshes while a
-# sweep runs). A cell whose files have not changed on disk since (same inode, size and
+# Rows already read, and their files verified, in this process, by cell folder: (file
+# stats, rows). A cell whose files have not changed on disk since (same inode, size and
 # time of each) gives the rows read then.
-_ROWS: dict[str, tuple[tuple, pd.DataFrame]] = {}
 _VERIFIED: dict[str, tuple[tuple, pd.DataFrame]] = {}
 
 
@@ -207,12 +202,12 @@ def _stats(folder: Path) -> tuple:
     return tuple(out)
 
 
-def _cell_rows(folder: Path, full: bool) -> pd.DataFrame:
+def _cell_rows(folder: Path) -> pd.DataFrame:
     """A completed cell's rows of the summary (one per replication)."""
     import pandas as pd
 
     meta = json.loads((folder / RESULT).read_text())
-    if not cell_is_done(folder, meta["config_hash"], None if full else ("totals.parquet", "summary.json")):
+    if not cell_is_done(folder, meta["config_hash"]):
         raise _Damaged
     summary = json.loads((folder / "summary.json").read_text())
     if "totals.parquet" in meta["checksums"]:
@@ -244,15 +239,11 @@ def _cell_rows(folder: Path, full: bool) -> pd.DataFrame:
     return totals[list(head) + [c for c in totals.columns if c not in head]]
 
 
-def collect(root: Path, full: bool = True) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-    """Read every completed cell under ``root``: (summary rows, failures).
+def collect(root: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Read every completed cell under ``root``, verifying its files' checksums: (summary rows, failures).
 
-    Args:
-        root: The sweep folder.
-        full: Verify every result file's checksum; otherwise only the small files
-            read here (used for the refreshes while a sweep runs). Each process reads
-            a cell once (per kind): a cell whose files have not changed on disk since
-            (same inode, size and time) gives the rows read then.
+    Each process reads a cell once: a cell whose files have not changed on disk since
+    (same inode, size and time) gives the rows read and verified then.
     """
     import pandas as pd
 
@@ -262,14 +253,12 @@ def collect(root: Path, full: bool = True) -> tuple[pd.DataFrame, list[dict[str,
     for marker in sorted(root.glob(f"*/{RESULT}")):
         folder = marker.parent
         stats = _stats(folder)
-        cached = (_VERIFIED if full else _ROWS).get(str(folder))
-        if cached is None and not full:
-            cached = _VERIFIED.get(str(folder))  # verified in full: good for a refresh too
+        cached = _VERIFIED.get(str(folder))
         if cached is not None and cached[0] == stats:
             frames.append(cached[1])
             continue
         try:
-            rows = _cell_rows(folder, full)
+            rows = _cell_rows(folder)
         except _Damaged:
             # Never read a damaged file silently: rerunning the sweep recomputes it.
             failures.append(
@@ -282,7 +271,7 @@ def collect(root: Path, full: bool = True) -> tuple[pd.DataFrame, list[dict[str,
         except (OSError, ValueError, KeyError, TypeError) as exc:
             failures.append({"cell": folder.name, "error": f"unreadable results: {exc}"})
             continue
-        (_VERIFIED if full else _ROWS)[str(folder)] = (stats, rows)
+        _VERIFIED[str(folder)] = (stats, rows)
         frames.append(rows)
     for err in sorted(root.glob(f"*/{ERROR}")):
         if (err.parent / RESULT).is_file():
@@ -298,11 +287,11 @@ def collect(root: Path, full: bool = True) -> tuple[pd.DataFrame, list[dict[str,
     return out, failures
 
 
-def summarize(root: Path, full: bool = True) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+def summarize(root: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Rebuild ``summary.parquet`` at the sweep root from the cell folders."""
     root = Path(root)
     with _locked(root):
-        table, failures = collect(root, full)
+        table, failures = collect(root)
         if not table.empty:
             write_parquet(root / SUMMARY, table)
     return table, failures
