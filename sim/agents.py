@@ -26,7 +26,6 @@ class Beats(NamedTuple):
     """The professionals' areas, as :meth:`Professional.review` reads them."""
 
     places: np.ndarray  # (professionals, widest area): each one's area, padded with zeros
-    sizes: np.ndarray  # each area's size
     padding: np.ndarray  # (professionals, widest area): True past the end of an area
     rows: np.ndarray  # (professionals, 1): each one's row, for picking from ``places``
     k: np.ndarray  # places each reviews when engaged: min(beat, area size)
@@ -227,7 +226,6 @@ class Professional(mesa.Agent):
         width_k = max(min(beat, width), 0)
         return Beats(
             places=places,
-            sizes=sizes,
             padding=np.arange(width)[None, :] >= sizes[:, None],
             rows=np.arange(n)[:, None],
             k=k,

@@ -328,11 +328,12 @@ class GovernanceModel(mesa.Model):
         lag = cfg.analytics.lag
         y = self.history[max(len(self.history) - 1 - lag, 0)]
         # Features do not change, and a few candidate sets recur: their centred columns are kept.
-        centred = self._centred.get(candidates.tobytes())
+        key = candidates.tobytes()
+        centred = self._centred.get(key)
         if centred is None:
             x = self.features[:, candidates]
             xc = x - x.sum(axis=0) / x.shape[0]
-            centred = self._centred[candidates.tobytes()] = (xc, (xc**2).sum(axis=0))
+            centred = self._centred[key] = (xc, (xc**2).sum(axis=0))
         xc, sxx = centred
         n = y.shape[0]
         yc = y - _mean(y)
@@ -394,16 +395,15 @@ class GovernanceModel(mesa.Model):
         if reviewed.any():
             p_cause = (self.votes_yes + 0.5) / (self.votes_yes + self.votes_no + 1.0)
             # Unreviewed places: P(cause | the chosen feature's value) among reviewed ones.
-            if reviewed.all():
-                pass  # no place left to fill in
-            elif self.believed_cause >= 0:
-                xf = self.features[:, self.believed_cause] > 0.5
-                for val in (True, False):
-                    grp = reviewed & (xf == val)
-                    prior = _mean(p_cause[grp]) if grp.any() else _mean(p_cause[reviewed])
-                    p_cause = np.where(~reviewed & (xf == val), prior, p_cause)
-            else:
-                p_cause = np.where(reviewed, p_cause, _mean(p_cause[reviewed]))
+            if not reviewed.all():  # places left to fill in
+                if self.believed_cause >= 0:
+                    xf = self.features[:, self.believed_cause] > 0.5
+                    for val in (True, False):
+                        grp = reviewed & (xf == val)
+                        prior = _mean(p_cause[grp]) if grp.any() else _mean(p_cause[reviewed])
+                        p_cause = np.where(~reviewed & (xf == val), prior, p_cause)
+                else:
+                    p_cause = np.where(reviewed, p_cause, _mean(p_cause[reviewed]))
             hi = p_cause >= 0.5
             y = self.history[-1]
             lo_mean = _mean(y[~hi]) if not hi.all() else _mean(y)

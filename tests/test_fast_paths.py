@@ -13,6 +13,7 @@ from sim.world import (
     make_replication,
     make_world,
     pcg64_state,
+    place_counts,
     seed_states,
 )
 
@@ -93,3 +94,11 @@ def test_reviews_pick_distinct_places_of_the_area():
         assert start == places.size == judged.size
         np.add.at(seen, places, 1)
     assert (seen > 0).all()  # every place of every area gets reviewed
+
+
+def test_place_counts_equal_bincount_sorted_or_not():
+    rng = np.random.default_rng(5)
+    place = np.sort(rng.integers(0, 7, 500)).astype(np.int32)
+    place[place == 3] = 2  # a place with nobody
+    for p in (place, rng.permutation(place), place[:1], place[:0]):
+        np.testing.assert_array_equal(place_counts(p, 9), np.bincount(p, minlength=9))
