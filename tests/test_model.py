@@ -97,3 +97,32 @@ def test_a_finished_model_is_freed(small):
     del model
     gc.collect()
     assert ref() is None
+
+
+def test_an_actor_who_games_its_score_and_evades_counts_once():
+    """evasion_rate is the share of actors evading or gaming: each actor once (Hypothesis found 1.0007).
+
+    Every actor games its score here (clearing is worth any cost, every true score is
+    below the cut-off) and evading is free, so many do both: the rate is exactly 1.
+    """
+    from sim.hydra_conf import load
+
+    cfg = load(
+        [
+            "analytics=profiling",
+            "analytics.profile=score",
+            "regime.use=open",
+            "run.rounds=3",
+            "run.replications=1",
+            "world.actors=2000",
+            "population.decision_gain=1000000.0",
+            "population.score_mean=0.0",
+            "population.score_sd=0.0",
+            "government.qualification=1.0",
+            "population.evasion_cost=0.0",
+            "population.fine=100.0",
+            "population.compliant_share=0.0",
+            "government.capacity=500.0",
+        ]
+    )
+    assert run(cfg)["evasion_rate"].tolist() == [1.0, 1.0, 1.0]

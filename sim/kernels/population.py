@@ -65,7 +65,7 @@ COMPLY, VIOLATE, EVADE, MOVE, GAME = 0, 1, 2, 3, 4
 T_ACTORS = 0  # actors living at the place
 T_POTENTIAL = 1  # would violate without any government action
 T_VIOLATIONS = 2  # violations committed (all kinds)
-T_EVADING = 3  # violations with concealment
+T_EVADING = 3  # violations with concealment (score profiling: by actors who did not also game their score)
 T_MOVED = 4  # violations displaced into the place from elsewhere
 T_GAMED = 5  # actors who changed their observed trait
 T_CAUGHT = 6  # violations detected
@@ -149,12 +149,15 @@ def uniform(key, index, stream):
 
 
 @_jit
-def _classify(c0, c1, place, trait, in_circle, score, params, key, tallies, fsums):
+def _classify(c0, c1, place, trait, in_circle, score, action, params, key, tallies, fsums):
     """Score profiling, chunks ``c0 .. c1 - 1``: each actor's observed score and class.
 
     Classification on a manipulable score: the threshold as the actor believes it
     (seen, or estimated with noise), anchoring to it, and a jump up to it when the gain
-    of being cleared covers the cost. Sets ``trait`` (1 = flagged) before the rule runs.
+    of being cleared covers the cost. Sets ``trait`` (1 = flagged) before the rule runs,
+    and ``action`` to GAME for the actors who gamed their score (COMPLY for the others;
+    the rule reads it, then sets the action it chooses), so that an actor who games its
+    score and evades counts once among those evading or gaming.
     """
     n = place.shape[0]
     visibility = params[0]
@@ -179,10 +182,12 @@ def _classify(c0, c1, place, trait, in_circle, score, params, key, tallies, fsum
             x = score[i]
             obs = x + anchor * tb
             moved = 0.0
+            action[i] = COMPLY
             if decision_gain > 0.0 and obs < tb and score_cost * (tb - obs) <= decision_gain:
                 moved = tb - obs
                 obs = tb
                 tally[k, T_GAMED] += 1
+                action[i] = GAME
             flagged = obs < tau
             trait[i] = 1 if flagged else 0
             if x >= qualification:
@@ -309,6 +314,7 @@ def _respond(
                 b = belief[np.uintp(b0 + j)]
                 sees = see_all | (see_circle & (in_circle[np.uintp(b0 + j)] != 0))  # bitwise: no short-circuit branches
                 has_trait = trait[np.uintp(b0 + j)] != 0
+                gamed_score = scoring & (action[np.uintp(b0 + j)] == GAME)  # set by _classify this round
                 # Learning: published targeting, own experience, neighbours' experience.
                 b = b + s * ((home_target1 if has_trait else home_target0) - b) if sees else b
                 b = b + s * own_weight * (_F1 - b) if caught[np.uintp(b0 + j)] != 0 else b
@@ -361,7 +367,7 @@ def _respond(
                 wbuf[0, j] = np.uint32(1) | (np.uint32(potential) << _U16)
                 wbuf[1, j] = np.uint32(sees) | (np.uint32(hit & (not violates)) << _U16)
                 wbuf[2, j] = np.uint32(violates) | (np.uint32(got) << _U16)
-                wbuf[3, j] = np.uint32(moved) | (np.uint32(evading) << _U16)
+                wbuf[3, j] = np.uint32(moved) | (np.uint32(evading & (not gamed_score)) << _U16)
                 mbuf[j] = np.uint8(moved)
             # (4) Tallies: sums at the home place (SIMD), then the movers' violations
             # where they committed them (listed without branches, then scattered).
@@ -490,7 +496,15 @@ def respond(
     if parallel or (parallel is None and n >= PARALLEL_MIN_ACTORS):
         threads = min(numba.get_num_threads(), n_chunks)
     if params[15] != 0.0:  # score profiling: classify first (sets the observed trait)
-        classify = (actors["place"], actors["trait"], actors["in_circle"], actors["score"], params, np.uint64(key))
+        classify = (
+            actors["place"],
+            actors["trait"],
+            actors["in_circle"],
+            actors["score"],
+            actors["action"],
+            params,
+            np.uint64(key),
+        )
         _in_threads(_classify, n_chunks, threads, (*classify, tallies, fsums))
     args = (
         actors["place"],

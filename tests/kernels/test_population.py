@@ -77,6 +77,7 @@ def reference(actors, opportunity, opportunity0, detect, published, neighbour_ra
         b = actors["belief"][i]
         sees = visibility >= 2 or (visibility >= 1 and actors["in_circle"][i] != 0)
         has_trait = actors["trait"][i] != 0
+        gamed_score = False
         if scoring:
             believed = tau if sees or tau_noise <= 0 else tau + tau_noise * py_normal(key, i)
             x = float(actors["score"][i])
@@ -85,6 +86,7 @@ def reference(actors, opportunity, opportunity0, detect, published, neighbour_ra
             if decision_gain > 0 and obs < believed and score_cost * (believed - obs) <= decision_gain:
                 moved, obs = believed - obs, believed
                 tally[k, kp.T_GAMED] += 1
+                gamed_score = True
             has_trait = obs < tau
             actors["trait"][i] = int(has_trait)
             if x >= qualification:
@@ -135,7 +137,7 @@ def reference(actors, opportunity, opportunity0, detect, published, neighbour_ra
         q = f(detect[k] * mult)
         if best == kp.EVADE:
             q = q * f(evasion_factor)
-            tally[k, kp.T_EVADING] += 1
+            tally[k, kp.T_EVADING] += not gamed_score  # each actor once among those evading or gaming
         hit = py_uniform(key, i, 2) < min(q, f(1))
         actors["caught"][i] = 0
         if best == kp.COMPLY:
