@@ -448,6 +448,21 @@ def _in_threads(kernel, n_chunks: int, threads: int, args: tuple) -> None:
         f.result()
 
 
+def _threads() -> int:
+    """``numba.get_num_threads()``, without starting Numba's own thread pool to ask.
+
+    sim's parallel runs use Python threads (:func:`_in_threads`), never Numba's pool,
+    which ``get_num_threads`` starts (with a process lock) on its first call. Until
+    something has started it (``numba.set_num_threads`` does), the answer is Numba's
+    documented default, ``numba.config.NUMBA_NUM_THREADS``.
+    """
+    from numba.np.ufunc import parallel
+
+    if not getattr(parallel, "_is_initialized", True):
+        return numba.config.NUMBA_NUM_THREADS
+    return numba.get_num_threads()
+
+
 def _f64(x) -> np.ndarray:
     """``np.asarray(x, dtype=np.float64)``, skipped for what is one already (the model's arrays)."""
     return x if type(x) is np.ndarray and x.dtype == np.float64 else np.asarray(x, dtype=np.float64)
@@ -481,7 +496,7 @@ def respond(
         params: Float64 vector of behavioural parameters (see ``pack_params``).
         key: 64-bit round key; all draws derive from it.
         parallel: Force threads (True) or one thread (False); default by size and
-            ``numba.get_num_threads()``.
+            ``numba.get_num_threads()`` (:func:`_threads`).
 
     Returns:
         ``(tally, fsum)``: int64 counts per place (columns ``T_*``) and float sums
@@ -494,7 +509,7 @@ def respond(
     fsums = np.zeros((n_chunks, n_places, N_FSUM), dtype=np.float64)
     threads = 1
     if parallel or (parallel is None and n >= PARALLEL_MIN_ACTORS):
-        threads = min(numba.get_num_threads(), n_chunks)
+        threads = min(_threads(), n_chunks)
     if params[15] != 0.0:  # score profiling: classify first (sets the observed trait)
         classify = (
             actors["place"],

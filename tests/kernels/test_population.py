@@ -1,6 +1,9 @@
 """The population kernel against a plain-Python reference of the same rule."""
 
 import math
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -278,3 +281,32 @@ def _child_tally(n, n_places, params):
     return kp.respond(
         make_state(n, n_places, 6, sort=True), detect, detect, detect, detect, detect, params, 9, parallel=True
     )[0]
+
+
+def test_thread_count_asked_without_starting_numbas_pool():
+    """Parallel runs use Python threads: asking how many must not start Numba's own pool.
+
+    ``numba.get_num_threads`` starts that pool (and a process lock that a sweep worker,
+    ended by its executor, would leave behind); until something starts it, the count
+    is Numba's documented default. Once ``numba.set_num_threads`` has run, its value.
+    """
+    code = (
+        "import numpy as np, numba\n"
+        "from numba.np.ufunc import parallel\n"
+        "from sim.kernels import population as kp\n"
+        "n = 2 * kp.CHUNK\n"
+        "st = {'place': np.zeros(n, np.int32), 'gain': np.ones(n, np.float32), 'risk': np.ones(n, np.float32),\n"
+        "      'sophistication': np.ones(n, np.float32), 'belief': np.zeros(n, np.float32),\n"
+        "      'trait': np.zeros(n, np.int8), 'in_circle': np.zeros(n, np.int8), 'caught': np.zeros(n, np.int8),\n"
+        "      'action': np.zeros(n, np.int8)}\n"
+        "one = np.ones(1)\n"
+        "params = kp.pack_params(0, 1, 1, .5, 1, 1, .5, .5, .1, .1)\n"
+        "kp.respond(st, one, one, one * 0.1, one * 0.1, one * 0, params, 1, parallel=True)\n"
+        "print(parallel._is_initialized, kp._threads() == numba.config.NUMBA_NUM_THREADS)\n"
+        "numba.set_num_threads(1)\n"
+        "print(parallel._is_initialized, kp._threads())\n"
+    )
+    env = {**os.environ, "NUMBA_NUM_THREADS": "2"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "True", "True", "1"]
