@@ -642,7 +642,8 @@ class Workers:
         self.pids: list[int] = []
         self.error: Exception | None = None
         self.folder = tempfile.mkdtemp(prefix="sim-ahead-")
-        os.environ[AHEAD_ENV] = self.folder  # before the workers start: they inherit it
+        os.environ[AHEAD_ENV] = self.folder  # before the workers (and their fork server) start: they inherit it
+        self._start_method = _fork_workers()
         self._stopped = False
         self._ahead: list[SimConfig] = []
         self._go = threading.Event()
@@ -700,6 +701,7 @@ class Workers:
         if os.environ.get(AHEAD_ENV) == self.folder:
             del os.environ[AHEAD_ENV]
         stop_workers()  # idle now; ending them here is quicker than loky at exit
+        _unfork_workers(self._start_method)
 
     def stop(self) -> None:
         """End the workers now, ready or not (the sweep will not run: its input was refused)."""
@@ -756,13 +758,86 @@ def stop_workers() -> None:
     """End loky's reusable worker processes, if any (idle: a sweep is over or will not run).
 
     Left alone, they end at exit anyway, each tearing down its imports (~0.3 s); ended
-    here, at once.
+    here, at once. The fork server they started from (:func:`_fork_workers`) ends too,
+    waited for, so that its CPU time counts as this process's children's.
     """
     from joblib.externals.loky import reusable_executor
 
     executor = getattr(reusable_executor, "_executor", None)
     if executor is not None:
         executor.shutdown(wait=True, kill_workers=True)
+    if _FORKSERVER["started"]:
+        from multiprocessing import forkserver
+
+        forkserver._forkserver._stop()  # a no-op if it never started; the next sweep starts its own
+        _FORKSERVER["started"] = False
+
+
+_FORKSERVER = {"started": False}
+_PRELOAD = "sim._forkserver"
+
+
+def _fork_workers() -> str | None:
+    """Have loky start the workers from a fork server that is readied once (:mod:`sim._forkserver`).
+
+    Loky's default starts each worker as a fresh interpreter, which then imports Mesa,
+    pandas and Hydra and loads the kernel (~1.7 s of CPU, each worker); a fork server
+    (Python's ``forkserver`` start method, one of loky's) does that once and forks the
+    workers from itself. The server starts with the first worker, from this process's
+    environment at that time (so after ``SIM_AHEAD_DIR`` and the threads per worker
+    are set), and ends with the workers (:func:`stop_workers`): each sweep has its own.
+    Loky's default stays where the platform has no fork server, and where this
+    process's main module would run again in every worker (a script without an
+    ``if __name__ == "__main__":`` guard: Python's fork server imports the main module
+    in each process it starts; ``python -m sim`` and the ``sim`` command are safe).
+
+    Returns:
+        Loky's start method before (to restore: :func:`_unfork_workers`), or ``"default"``
+        if nothing was changed.
+    """
+    import multiprocessing
+
+    from joblib.externals.loky.backend import context
+
+    if "forkserver" not in multiprocessing.get_all_start_methods() or not _main_is_guarded():
+        return "default"
+    before = context.get_start_method()
+    multiprocessing.get_context("forkserver").set_forkserver_preload([_PRELOAD])
+    context.set_start_method("forkserver", force=True)
+    _FORKSERVER["started"] = True
+    return before
+
+
+def _main_is_guarded() -> bool:
+    """Whether starting a process from the fork server leaves this process's main module alone.
+
+    Python's fork server imports the main module in every process it starts, as
+    ``__mp_main__``: not when it is a package's ``__main__`` (``python -m sim``) or
+    there is none (an interactive session, ``python -c``); a script's top-level code
+    runs again, which is harmless only under the ``if __name__ == "__main__":`` guard.
+    """
+    import re
+
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    if spec is not None and str(spec.name).endswith(".__main__"):
+        return True
+    path = getattr(main, "__file__", None)
+    if path is None:
+        return True
+    try:
+        text = Path(path).read_text()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return re.search(r"^if\s+__name__\s*==\s*[\"']__main__[\"']\s*:", text, re.M) is not None
+
+
+def _unfork_workers(before: str | None) -> None:
+    """Restore loky's start method as it was before :func:`_fork_workers`."""
+    if before != "default":
+        from joblib.externals.loky.backend import context
+
+        context.set_start_method(before, force=True)
 
 
 def start_workers(cfg: Any, n_cells: int) -> Workers | None:

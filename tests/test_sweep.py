@@ -307,6 +307,66 @@ def test_workers_started_early_are_the_ones_the_launcher_uses():
     assert sweep.start_workers(sweep.plan(["role=producer,director", "hydra/launcher=basic"])[2], 2) is None
 
 
+def test_workers_fork_from_a_readied_server_that_ends_with_them():
+    """Workers are forks of one server that imported and loaded everything once (sim._forkserver).
+
+    Each is a child of that server, not of this process, and finds the model and the
+    compiled kernel already loaded; the server is waited for when the workers end, and
+    loky's start method is as it was before.
+    """
+    from multiprocessing import forkserver
+
+    from joblib import Parallel, delayed
+    from joblib.externals.loky.backend import context
+
+    before = context.get_start_method()
+    _, cells, composed = sweep.plan(["experiment=roles"])
+    workers = sweep.start_workers(composed, len(cells))
+    try:
+        workers.join()
+        assert workers.error is None and len(workers.pids) >= 2
+        server = forkserver._forkserver._forkserver_pid
+        assert server is not None and server != os.getpid()
+        for pid in workers.pids:
+            ppid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            assert ppid == server
+        loaded = Parallel(**workers.kwargs)(delayed(_loaded_in_worker)() for _ in range(4))
+        assert all(loaded), loaded
+    finally:
+        workers.close()
+    assert forkserver._forkserver._forkserver_pid is None  # ended and waited for
+    assert not Path(f"/proc/{server}").exists()
+    assert context.get_start_method() == before
+
+
+def _loaded_in_worker() -> bool:
+    """In a worker: the model's modules and a compiled kernel are there before any job imports them."""
+    import sys
+
+    from sim.kernels import population
+
+    return "sim.model" in sys.modules and "mesa" in sys.modules and bool(population._respond.overloads)
+
+
+def test_fork_server_only_where_the_main_module_is_not_run_again(tmp_path, monkeypatch):
+    """Python's fork server runs the main module again in each worker: only a package's or a guarded script's."""
+    import types
+
+    def main_module(name: str, text: str | None) -> bool:
+        module = types.ModuleType("__main__")
+        module.__spec__ = types.SimpleNamespace(name=name) if name else None
+        if text is not None:
+            (tmp_path / "script.py").write_text(text)
+            module.__file__ = str(tmp_path / "script.py")
+        monkeypatch.setitem(sys.modules, "__main__", module)
+        return sweep._main_is_guarded()
+
+    assert main_module("sim.__main__", None)  # python -m sim
+    assert main_module("", None)  # an interactive session
+    assert main_module("", "import sim.cli\n\nif __name__ == '__main__':\n    sim.cli.main_exit()\n")
+    assert not main_module("", "import sim.cli\n\nsim.cli.main(['experiment=roles'])\n")
+
+
 def test_summarize_command_rebuilds(tmp_path):
     r = sim(tmp_path, "-m", "role=producer,regulator", *SMALL, "hydra/launcher=basic", "hydra.sweep.dir=sw")
     assert r.returncode == 0, r.stderr
