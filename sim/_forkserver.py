@@ -16,3 +16,10 @@ try:
     Plugins.instance()  # the scan every worker's first job would make (kept between jobs)
 except Exception:  # best effort, as warm_worker: the job scans for itself
     pass
+
+# What is loaded here lives as long as every worker: out of the collector's way. A
+# worker's full collections then skip these ~200,000 objects (~60 ms each time), and
+# leave their memory pages shared with the server instead of copying them.
+import gc  # noqa: E402
+
+gc.freeze()
