@@ -604,6 +604,7 @@ def warm_worker() -> int:
         from sim.kernels.population import warmup
 
         warmup()  # from Numba's on-disk cache
+        _git_commit()  # every cell's provenance names it (a git process, once per worker or fork server)
     except Exception:
         pass
     return os.getpid()

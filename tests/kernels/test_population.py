@@ -106,7 +106,7 @@ def reference(actors, opportunity, opportunity0, detect, published, neighbour_ra
         if actors["caught"][i]:
             b = b + s * f(own_w) * (f(1) - b)
         b = b + s * f(exp_w) * (f(neighbour_rate[k]) - b)
-        b = min(max(b, f(0)), f(1))
+        b = min(f(0) if b < np.finfo(np.float32).tiny else b, f(1))  # subnormal beliefs are 0, as the kernel's
         actors["belief"][i] = b
         g = actors["gain"][i] * (f(1) + f(gain_noise) * (f(2) * f(py_uniform(key, i, 0)) - f(1)))
         pen = actors["risk"][i] * f(fine)
@@ -310,3 +310,20 @@ def test_thread_count_asked_without_starting_numbas_pool():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["False", "True", "True", "1"]
+
+
+def test_beliefs_never_become_subnormal():
+    """Beliefs that decay without detection go to 0, not through float32's subnormal range (slow on CPUs)."""
+    n, n_places = 2000, 4
+    state = make_state(n, n_places, 7, sort=True)
+    state["belief"][:] = np.float32(1e-30)
+    state["sophistication"][:] = np.float32(1.0)
+    state["caught"][:] = 0
+    zero = np.zeros(n_places)
+    params = kp.pack_params(0, 5.0, 0.4, 0.3, 0.6, 0.2, 0.9, 0.5, 0.25, 0.05)
+    tiny = np.finfo(np.float32).tiny
+    for t in range(40):  # x 0.1 a round: 1e-30 passes 1.2e-38 after ~8 rounds
+        kp.respond(state, zero + 1.0, zero + 1.0, zero, zero, zero, params, t, parallel=False)
+        b = state["belief"]
+        assert not ((b > 0) & (b < tiny)).any(), t
+    assert (state["belief"] == 0).all()
