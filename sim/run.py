@@ -151,13 +151,14 @@ def config_hash(cfg: SimConfig) -> str:
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
-def summarise(df: pd.DataFrame, cfg: SimConfig) -> dict[str, Any]:
+def summarise(df: pd.DataFrame, cfg: SimConfig, totals: pd.DataFrame | None = None) -> dict[str, Any]:
     """The content of ``summary.json``: resolved choices and the public account.
 
     Each account component gets the mean and 95% interval over replications of the
     run total (sum over rounds; legitimacy and the other states: mean over rounds).
+    ``totals`` is ``run_totals(df)`` where the caller has it already.
     """
-    totals = run_totals(df)
+    totals = run_totals(df) if totals is None else totals
     account: dict[str, Any] = {}
     for col in ACCOUNT + ["harm", "evasion_rate", "data_shared", "misallocation", "privacy_exposure", "trust"]:
         m, lo, hi = interval(totals[col].to_numpy())

@@ -135,8 +135,9 @@ def run_cell(cfg: SimConfig, folder: Path, cell: str, overrides: list[str]) -> s
         if df is None:
             df = run(cfg)
         write_parquet(folder / "rounds.parquet", df)
-        write_parquet(folder / "totals.parquet", run_totals(df))
-        summary = summarise(df, cfg)
+        totals = run_totals(df)
+        write_parquet(folder / "totals.parquet", totals)
+        summary = summarise(df, cfg, totals)
         write_atomic(folder / "summary.json", json.dumps(summary, indent=2).encode())
         write_atomic(folder / "provenance.json", json.dumps(provenance(cfg, h), indent=2).encode())
         meta = {
