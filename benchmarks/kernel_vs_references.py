@@ -63,9 +63,16 @@ def main() -> None:
         for r in range(a.mesa_rounds):
             mesa_model.respond(*inputs, params, r)
 
+    one = {name: arr[:1].copy() for name, arr in actors.items()}  # the same places, one actor: a call's fixed cost
+
+    def call_run() -> None:
+        for r in range(1000):
+            kp.respond(one, *inputs, params, r, parallel=False)
+
+    t_call = best_of(call_run, 5) / 1000
     t_kernel = best_of(kernel_run, 5) / (n * rounds)
     t_numpy = best_of(numpy_run, 3) / (n * rounds)
-    t_mesa = best_of(mesa_run, 1) / (n * a.mesa_rounds)
+    t_mesa = best_of(mesa_run, 3) / (n * a.mesa_rounds)  # best of 3, as the others (one run: 3.5-3.8 us)
     print(f"population rule, {n:,} actors, visibility {a.visibility}; same tallies as the kernel: "
           f"NumPy {same_numpy}, Mesa {same_mesa} ({mesa_diff} of {int(tk.sum()):,} counts differ)")  # fmt: skip
     print(f"{'implementation':<46}{'rounds':>8}{'ns/actor-round':>16}{'kernel speed-up':>17}")
@@ -73,6 +80,9 @@ def main() -> None:
     print(f"{'NumPy, vectorised over actors':<46}{rounds:>8}{t_numpy * 1e9:>16.1f}{t_numpy / t_kernel:>16.1f}x")
     mesa_name = "Mesa agents, AgentSet.shuffle_do(step)"
     print(f"{mesa_name:<46}{a.mesa_rounds:>8}{t_mesa * 1e9:>16.1f}{t_mesa / t_kernel:>16.0f}x")
+    places = len(inputs[0])
+    print(f"kernel: a call costs {t_call * 1e6:.1f} us whatever the actors ({t_call / n * 1e9:.2f} ns per "
+          f"actor-round here); {places} places, {n / places:.0f} actors each on average (one block each)")  # fmt: skip
     emit(
         {
             "actors": n,
@@ -86,6 +96,8 @@ def main() -> None:
             "same_numpy": bool(same_numpy),
             "same_mesa": bool(same_mesa),
             "mesa_counts_differing": mesa_diff,
+            "call_us": t_call * 1e6,
+            "places": places,
         }
     )
 

@@ -468,9 +468,12 @@ def _threads() -> int:
     return numba.get_num_threads()
 
 
+_FLOAT64 = np.dtype(np.float64)  # NumPy's dtypes of native byte order are singletons: ``is`` compares
+
+
 def _f64(x) -> np.ndarray:
     """``np.asarray(x, dtype=np.float64)``, skipped for what is one already (the model's arrays)."""
-    return x if type(x) is np.ndarray and x.dtype == np.float64 else np.asarray(x, dtype=np.float64)
+    return x if type(x) is np.ndarray and x.dtype is _FLOAT64 else np.asarray(x, dtype=np.float64)
 
 
 def respond(
