@@ -130,8 +130,8 @@ def main() -> None:
     )
     print(
         f"  sim: {cpu_sim:.1f} s of CPU in {t_sim:.1f} s ({cpu_sim / t_sim / (cores or 1):.0%} of all cores busy); "
-        f"besides the cells' runs, {cpu_sim - cells_sim:.1f} s of CPU: start-up (imports and kernel in each "
-        "worker, checking the cells) and Hydra's work per job"
+        f"besides the cells' runs, {cpu_sim - cells_sim:.1f} s of CPU: start-up (the workers' fork server "
+        "loading the model and kernel, checking the cells) and Hydra's work per job"
     )
     rest = t_naive - cells_naive
     print(
