@@ -307,6 +307,7 @@ def test_workers_started_early_are_the_ones_the_launcher_uses():
     assert sweep.start_workers(sweep.plan(["role=producer,director", "hydra/launcher=basic"])[2], 2) is None
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads parent process ids from /proc (Linux)")
 def test_workers_fork_from_a_readied_server_that_ends_with_them():
     """Workers are forks of one server that imported and loaded everything once (sim._forkserver).
 
