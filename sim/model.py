@@ -35,6 +35,7 @@ VISIBILITY = {"closed": 0, "restricted": 1, "open": 2}
 # Per-round random streams of the government-level phases (kept apart so that a
 # change in one phase leaves the draws of the others unchanged).
 S_FRAMING, S_COLLECTION, S_INTERPRETATION, S_ALLOCATION = 1, 2, 3, 4
+PHASE_STREAMS = (S_FRAMING, S_COLLECTION, S_INTERPRETATION, S_ALLOCATION)
 
 
 class GovernanceModel(mesa.Model):
@@ -167,10 +168,7 @@ class GovernanceModel(mesa.Model):
         """Run one round; its record (one row of ``rounds.parquet``) is ``self.record``."""
         t = self.round
         # Built on first use (validation runs take millions of rounds of small worlds).
-        rng = {
-            s: _LazyGenerator(self._streams.generator, t, s)
-            for s in (S_FRAMING, S_COLLECTION, S_INTERPRETATION, S_ALLOCATION)
-        }
+        rng = {s: _LazyGenerator(self._streams.generator, t, s) for s in PHASE_STREAMS}
 
         candidates, cause_considered = self.framing(rng[S_FRAMING])
         data_shared, observed_truth = self.collection(rng[S_COLLECTION])
@@ -788,14 +786,15 @@ class _RoundStreams:
 
     Building a seeded generator costs ~15-35 us (SeedSequence hashing, PCG64 seeding),
     more than a phase of a small world. Here the SeedSequence words are computed for a
-    block of rounds at once (vectorised, bit-identical) and each round's state is set on
-    one PCG64 kept per stream: the same draws for a few microseconds.
+    block of rounds of every phase's stream at once (vectorised, bit-identical) and each
+    round's state is set on one PCG64 kept per stream: the same draws for a few microseconds.
     """
 
     BLOCK = 64
 
-    def __init__(self, seed: int, replication: int, rounds: int) -> None:
+    def __init__(self, seed: int, replication: int, rounds: int, streams: tuple[int, ...] = PHASE_STREAMS) -> None:
         self._seed, self._rep, self._rounds = seed, replication, rounds
+        self._streams = streams  # hashed in one call per block of rounds (~170 us a call, mostly overhead)
         self._words: dict[int, tuple[int, np.ndarray]] = {}
         self._bits: dict[int, np.random.PCG64] = {}
 
@@ -805,9 +804,13 @@ class _RoundStreams:
         if not 0 <= t - first < len(words):
             first = t
             count = max(1, min(self.BLOCK, self._rounds - t))
-            rounds = np.arange(t, t + count, dtype=np.uint64)
-            words = seed_states([self._seed, self._rep, STREAM_ROUND, rounds, stream], count, 4)
-            self._words[stream] = (first, words)
+            streams = self._streams if stream in self._streams else (stream,)
+            rounds = np.tile(np.arange(t, t + count, dtype=np.uint64), len(streams))
+            which = np.repeat(np.array(streams, dtype=np.uint64), count)
+            block = seed_states([self._seed, self._rep, STREAM_ROUND, rounds, which], count * len(streams), 4)
+            for i, s in enumerate(streams):
+                self._words[s] = (first, block[i * count : (i + 1) * count])
+            words = self._words[stream][1]
         bits = self._bits.get(stream)
         if bits is None:
             bits = self._bits[stream] = np.random.PCG64(0)  # reseeded below
