@@ -299,8 +299,12 @@ def test_workers_started_early_are_the_ones_the_launcher_uses():
         process_joblib_cfg(kwargs)
         assert workers is not None and workers.kwargs == kwargs
         workers.join()
-        assert workers.error is None and len(set(workers.pids)) == len(workers.pids) >= 2
-        assert set(Parallel(**kwargs)(delayed(os.getpid)() for _ in range(8))) <= set(workers.pids)
+        # loky starts all of its workers at once; readied ones may take several warm-ups each.
+        from joblib.externals.loky import reusable_executor
+
+        started = set(reusable_executor._executor._processes)
+        assert workers.error is None and len(started) >= 2 and set(workers.pids) <= started
+        assert set(Parallel(**kwargs)(delayed(os.getpid)() for _ in range(8))) <= started
     finally:
         workers.close()
     assert "SIM_AHEAD_DIR" not in os.environ and not Path(workers.folder).exists()
@@ -325,10 +329,13 @@ def test_workers_fork_from_a_readied_server_that_ends_with_them():
     workers = sweep.start_workers(composed, len(cells))
     try:
         workers.join()
-        assert workers.error is None and len(workers.pids) >= 2
+        from joblib.externals.loky import reusable_executor
+
+        started = set(reusable_executor._executor._processes)
+        assert workers.error is None and len(started) >= 2 and set(workers.pids) <= started
         server = forkserver._forkserver._forkserver_pid
         assert server is not None and server != os.getpid()
-        for pid in workers.pids:
+        for pid in started:
             ppid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
             assert ppid == server
         loaded = Parallel(**workers.kwargs)(delayed(_loaded_in_worker)() for _ in range(4))
