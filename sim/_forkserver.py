@@ -7,6 +7,8 @@ instead of a fresh interpreter loading it again (~1.7 s of CPU per worker). The 
 has no threads when it forks (the kernel runs serially here), so forking is safe.
 """
 
+import gc
+
 from sim.sweep import warm_worker
 
 warm_worker()
@@ -20,6 +22,4 @@ except Exception:  # best effort, as warm_worker: the job scans for itself
 # What is loaded here lives as long as every worker: out of the collector's way. A
 # worker's full collections then skip these ~200,000 objects (~60 ms each time), and
 # leave their memory pages shared with the server instead of copying them.
-import gc  # noqa: E402
-
 gc.freeze()

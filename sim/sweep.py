@@ -462,9 +462,7 @@ def _derived(parsed: list[Any], base: tuple[list[Any], Any, bytes], nodes: dict,
             groups.append(b.input_line)
             if o.input_line == b.input_line:
                 continue
-            if not (plain and key.isidentifier() and isinstance(o.value(), str) and isinstance(b.value(), str)):
-                return None
-            if not (_own_node(key, b.value()) and _own_node(key, o.value())):
+            if not _swappable(b, o):
                 return None
             swaps.append((len(groups) - 1, key, o))
         elif plain and not isinstance(o.value(), (dict, list)):
@@ -1112,20 +1110,30 @@ def _swept_groups(base: list[Any], groups: list[Any]) -> list[int] | None:
     sides are files that set keys of that group's node only (no ``@package``, no
     defaults list, no interpolation).
     """
-    from hydra.core.override_parser.types import OverrideType
-
     if [o.get_key_element() for o in base] != [o.get_key_element() for o in groups]:
         return None
     swept = []
     for i, (b, g) in enumerate(zip(base, groups, strict=True)):
         if b.input_line == g.input_line:
             continue
-        key = g.get_key_element()
-        plain = all(o.type == OverrideType.CHANGE and o.package is None and isinstance(o.value(), str) for o in (b, g))
-        if not plain or not key.isidentifier() or not (_own_node(key, b.value()) and _own_node(key, g.value())):
+        if not _swappable(b, g):
             return None
         swept.append(i)
     return swept
+
+
+def _swappable(a: Any, b: Any) -> bool:
+    """Whether two overrides of one config group choose options whose nodes can be swapped for each other.
+
+    Both must be plain changes (``group=option``: no package, no ``+``/``~``) of a plain
+    config group of ``conf/`` to files that set keys of that group's node only
+    (:func:`_own_node`).
+    """
+    from hydra.core.override_parser.types import OverrideType
+
+    key = b.get_key_element()
+    plain = all(o.type == OverrideType.CHANGE and o.package is None and isinstance(o.value(), str) for o in (a, b))
+    return plain and key.isidentifier() and _own_node(key, a.value()) and _own_node(key, b.value())
 
 
 def _own_node(group: str, option: str) -> bool:
