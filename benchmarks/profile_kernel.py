@@ -47,6 +47,7 @@ def build(flags: tuple[bool, bool, bool, bool]) -> types.ModuleType:
         if m:
             k = int(m.group(1)) - 1
             part = part.replace("for j in range(m):", f"for j in range(m if {flags[k]} else 0):")
+            part = part.replace("for j in range(mp):", f"for j in range(mp if {flags[k]} else 0):")
         out.append(part)
     mod = types.ModuleType(f"kernel_{''.join(str(int(f)) for f in flags)}")
     mod.__file__ = kp.__file__

@@ -23,19 +23,21 @@ rounds.
 
 Layout of the work (why it is fast): populations are stored sorted by home place
 (``sim.world.make_actors``), and a chunk's actors go in blocks of up to ``BLOCK``
-actors of one place through four loops: (1) the draws; (2) a gather of what the drawn
+actors of one place (in a chunk found sorted, a block ends where a vectorised count of
+its place ends, not by a scan actor by actor), padded to whole vectors of eight (no
+scalar loop tails: see ``mp``), through four loops: (1) the draws; (2) a gather of what the drawn
 destination would bring; (3) the rule, straight-line float32 code over contiguous
 arrays that LLVM turns into SIMD eight lanes wide (booleans combined with ``&``/``|``,
 not ``and``/``or``, whose short-circuits compile to branches; no 64-bit values, which
 would halve the lanes), with the home place's values as scalars; (4) the tallies as
-sums over the block, then a scatter of the few actors who moved. The per-place values
+sums over the block, then a scatter of the actors who moved. The per-place values
 come from small tables built at the start of each call, computed as the rule would
 compute them inline; they and the block buffers are allocated inside the kernel, so
 LLVM knows they alias nothing, which is what lets the loops vectorise. Actor arrays are
 indexed as ``np.uintp(b0 + j)``: an unsigned index needs no negative-index wraparound
 (which would stop the vectoriser), and taking no per-block slices saves their reference
-counting, which costs short blocks (small places) most. Unsorted input
-gives the same results, in blocks of single actors (slowly). Beliefs are summed per
+counting, which costs short blocks (small places) most. Unsorted input gives the same
+results, in blocks found actor by actor (slowly). Beliefs are summed per
 place in fixed point (2**-30), so the sum is exact and does not depend on the order
 of addition. ``benchmarks/profile_kernel.py`` times each loop.
 
@@ -115,9 +117,10 @@ _U16 = np.uint32(16)
 _F16 = np.uint32(0xFFFF)
 N_WORD = 4
 
-# Rows of the rule's float buffer: the destination's values, the draws.
-B_DEST_TARGET, B_DEST_DETECT, B_U0, B_U2 = 0, 1, 2, 3
-N_BUF = 4
+# Rows of the rule's float buffer: the destination's values, the draws, the belief kept
+# for the extra lanes of a block (see ``mp``).
+B_DEST_TARGET, B_DEST_DETECT, B_U0, B_U2, B_KEEP = 0, 1, 2, 3, 4
+N_BUF = 5
 
 
 @_jit
@@ -154,6 +157,16 @@ def uniform(key, index, stream):
 
 
 @_jit
+def _clear(tally, fsum):
+    """Zero a chunk's tally and float sums (the kernels fill them; ``respond`` hands them over uninitialised)."""
+    for k in range(tally.shape[0]):
+        for t in range(N_TALLY):
+            tally[k, t] = 0
+        for f in range(N_FSUM):
+            fsum[k, f] = 0.0
+
+
+@_jit
 def _classify(c0, c1, place, trait, in_circle, score, action, params, key, tallies, fsums):
     """Score profiling, chunks ``c0 .. c1 - 1``: each actor's observed score and class.
 
@@ -178,6 +191,7 @@ def _classify(c0, c1, place, trait, in_circle, score, action, params, key, talli
     for c in range(c0, c1):
         tally = tallies[c]
         fsum = fsums[c]
+        _clear(tally, fsum)
         for i in range(c * CHUNK, min(c * CHUNK + CHUNK, n)):
             k = place[i]
             tb = tau
@@ -266,42 +280,63 @@ def _respond(
         actual_lo[k] = detect[k] * mult_lo
     # Block buffers, allocated here so that LLVM knows they alias nothing.
     buf = np.empty((N_BUF, BLOCK), dtype=np.float32)
-    ibuf = np.empty((2, BLOCK), dtype=np.int32)  # destination drawn; place where the actor acted
+    ibuf = np.empty((2, BLOCK), dtype=np.int32)  # destination drawn; caught and action kept (extra lanes)
     wbuf = np.empty((N_WORD, BLOCK), dtype=np.uint32)  # packed tally words
     bbuf = np.empty(BLOCK, dtype=np.int32)  # belief in fixed point
+    movers_at = np.empty(BLOCK, dtype=np.int32)
     mbuf = np.empty(BLOCK, dtype=np.uint8)  # 1 where the actor moved
-    movers_at = np.empty(BLOCK, dtype=np.int32)  # the movers' positions in the block
     words = np.empty((N_WORD, n_places), dtype=np.uint32)
     beliefs = np.empty(n_places, dtype=np.int64)
     for c in range(c0, c1):
         tally = tallies[c]
         fsum = fsums[c]
+        if not scoring:  # (with score profiling, _classify has begun this chunk's rows)
+            _clear(tally, fsum)
         words[:] = 0
         beliefs[:] = 0
         start = c * CHUNK
         stop = min(start + CHUNK, n)
+        # Is the chunk sorted by place? (One vectorised pass; then a block's extent is a count.)
+        disorder = np.int32(0)
+        for i in range(start, stop - 1):
+            disorder += np.int32(place[np.uintp(i + 1)] < place[np.uintp(i)])
         b0 = start
         while b0 < stop:
             # The block: up to BLOCK actors of one home place (a run of a sorted population).
             m = min(BLOCK, stop - b0)
             k0 = np.int64(place[b0])
-            one_place = place[b0 + m - 1] == k0
-            if one_place:
-                for j in range(m):
-                    one_place &= place[b0 + j] == k0
-            if not one_place:
+            if disorder == 0:  # sorted: the place's run is its count, found by a vectorised sum
+                if place[b0 + m - 1] != k0:
+                    same = np.int32(0)
+                    for j in range(m):
+                        same += np.int32(place[np.uintp(b0 + j)] == k0)
+                    m = same
+            else:  # unsorted: the run, actor by actor
                 run = 1
                 while run < m and place[b0 + run] == k0:
                     run += 1
                 m = run
+            # The loops run over ``mp`` lanes, ``m`` rounded up to whole vectors of eight:
+            # a vector loop ends its last few iterations in scalar code, which cost ~25 ns
+            # an actor (short blocks, small places, paid most). The extra lanes are the
+            # chunk's next actors (never past the chunk: another thread may hold the next
+            # one), done again, for real, in their own block: their state is kept before
+            # the rule and put back after it, and their tally words are cleared.
+            mp = (m + 7) & ~7
+            if mp > stop - b0:
+                mp = m
+            for j in range(m, mp):
+                i = np.uintp(b0 + j)
+                buf[B_KEEP, j] = belief[i]
+                ibuf[1, j] = np.int32(caught[i]) | (np.int32(action[i]) << 8)
             # (1) Draws: SplitMix64 at positions 2i, 2i + 1: gain shock (24 bits) and
             # destination (32 bits), inspection (24 bits).
-            for j in range(m):
+            for j in range(mp):
                 buf[B_U0, j], u1, buf[B_U2, j] = _draws(ukey, b0 + j)
                 d = np.int64(u1 * n_places)
                 ibuf[0, j] = last if d >= n_places else d  # (u1 < 1, but rounding)
             # (2) Gather what the destination drawn would bring (scalar).
-            for j in range(m):
+            for j in range(mp):
                 r = np.uintp(2 * np.int64(ibuf[0, j]) + np.int64(trait[np.uintp(b0 + j)] != 0))
                 buf[B_DEST_TARGET, j] = target[r]
                 buf[B_DEST_DETECT, j] = actual[r]
@@ -314,7 +349,7 @@ def _respond(
             opp = np.float32(opportunity[k0])
             opp0 = np.float32(opportunity0[k0])
             neighbours = np.float32(neighbour_rate[k0])
-            for j in range(m):
+            for j in range(mp):
                 s = sophistication[np.uintp(b0 + j)]
                 b = belief[np.uintp(b0 + j)]
                 sees = see_all | (see_circle & (in_circle[np.uintp(b0 + j)] != 0))  # bitwise: no short-circuit branches
@@ -374,15 +409,24 @@ def _respond(
                 wbuf[2, j] = np.uint32(violates) | (np.uint32(got) << _U16)
                 wbuf[3, j] = np.uint32(moved) | (np.uint32(evading & (not gamed_score)) << _U16)
                 mbuf[j] = np.uint8(moved)
+            for j in range(m, mp):  # the extra lanes: state as it was, nothing tallied
+                i = np.uintp(b0 + j)
+                belief[i] = buf[B_KEEP, j]
+                caught[i] = np.int8(ibuf[1, j] & 0xFF)
+                action[i] = np.int8(ibuf[1, j] >> 8)
+                bbuf[j] = 0
+                mbuf[j] = 0
+                for w in range(N_WORD):
+                    wbuf[w, j] = 0
             # (4) Tallies: sums at the home place (SIMD), then the movers' violations
-            # where they committed them (listed without branches, then scattered).
+            # where they committed them (found eight at a time, then scattered).
             w0 = np.uint32(0)
             w1 = np.uint32(0)
             w2 = np.uint32(0)
             w3 = np.uint32(0)
             movers = np.uint32(0)
             sum_b = np.int64(0)
-            for j in range(m):
+            for j in range(mp):
                 moves = mbuf[j] != 0
                 w0 += wbuf[0, j]
                 w1 += wbuf[1, j]
@@ -397,7 +441,7 @@ def _respond(
             beliefs[k0] += sum_b
             if movers > 0:
                 count = 0
-                for j in range(m):
+                for j in range(mp):
                     movers_at[count] = j
                     count += mbuf[j]
                 for i in range(count):
@@ -513,8 +557,9 @@ def respond(
     n = actors["place"].shape[0]
     n_places = opportunity.shape[0]
     n_chunks = max(1, -(-n // CHUNK))
-    tallies = np.zeros((n_chunks, n_places, N_TALLY), dtype=np.int64)
-    fsums = np.zeros((n_chunks, n_places, N_FSUM), dtype=np.float64)
+    # Uninitialised: each kernel zeroes the rows of the chunks it runs (cheaper than np.zeros).
+    tallies = np.empty((n_chunks, n_places, N_TALLY), dtype=np.int64)
+    fsums = np.empty((n_chunks, n_places, N_FSUM), dtype=np.float64)
     threads = 1
     if parallel or (parallel is None and n >= PARALLEL_MIN_ACTORS):
         threads = min(_threads(), n_chunks)

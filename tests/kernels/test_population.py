@@ -202,6 +202,67 @@ def test_kernel_matches_reference(visibility, profiling, sort):
         assert tally[:, kp.T_MOVED].sum() > 0
 
 
+@pytest.mark.parametrize("shuffle_chunk", [None, 1])
+def test_kernel_matches_reference_over_chunks_of_small_places(shuffle_chunk):
+    """Several chunks of small places (runs not whole eights): padded blocks, a block's end found
+    by a count in sorted chunks, padding never past a chunk's end; one chunk unsorted (``1``)."""
+    n, n_places = 2 * kp.CHUNK + 1001, 97
+    rng = np.random.default_rng(11)
+    opp0 = 1 + 3 * (rng.random(n_places) < 0.4)
+    detect = rng.uniform(0, 0.4, n_places)
+    neighbour = rng.uniform(0, 0.3, n_places)
+    params = kp.pack_params(1, 5.0, 0.4, 0.3, 0.6, 0.2, 0.3, 0.5, 0.25, 0.05, 2.0, 0.5, 2.0, 0.5, 0.5)
+    a = make_state(n, n_places, 6, sort=True)
+    if shuffle_chunk is not None:  # one chunk's actors out of order (its places too)
+        chunk = slice(shuffle_chunk * kp.CHUNK, (shuffle_chunk + 1) * kp.CHUNK)
+        order = rng.permutation(kp.CHUNK)
+        for name in a:
+            a[name][chunk] = a[name][chunk][order]
+    b = {name: arr.copy() for name, arr in a.items()}
+    tally, fsum = kp.respond(a, opp0, opp0, detect, detect, neighbour, params, 31, parallel=False)
+    ref, ref_f = reference(b, opp0, opp0, detect, detect, neighbour, params, 31)
+    np.testing.assert_array_equal(tally, ref)
+    np.testing.assert_array_equal(fsum[:, kp.F_BELIEF], ref_f[:, kp.F_BELIEF])
+    for name in a:
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+    assert tally[:, kp.T_MOVED].sum() > 0 and tally[:, kp.T_GAMED].sum() > 0
+
+
+BOUNDS_CHILD = """
+import numpy as np
+from sim.kernels import population as kp
+n_places = (kp.CHUNK + 5000) // 13
+n = 13 * n_places  # places of 13 actors: every block is padded, the array's last one included
+rng = np.random.default_rng(3)
+actors = {
+    "place": np.repeat(np.arange(n_places, dtype=np.int32), 13),
+    "gain": rng.lognormal(0, 0.8, n).astype(np.float32),
+    "risk": np.ones(n, np.float32),
+    "sophistication": rng.random(n).astype(np.float32),
+    "belief": (rng.random(n) * 0.2).astype(np.float32),
+    "trait": (rng.random(n) < 0.3).astype(np.int8),
+    "in_circle": (rng.random(n) < 0.4).astype(np.int8),
+    "caught": np.zeros(n, np.int8),
+    "action": np.zeros(n, np.int8),
+    "score": rng.normal(0.1, 1.0, n).astype(np.float32),
+}
+p = np.full(n_places, 0.2)
+for scoring in (False, True):
+    params = kp.pack_params(1, 5.0, 0.4, 0.3, 0.6, 0.2, 0.3, 0.5, 0.25, 0.05, 2.0, 0.5, 2.0, 0.5, 0.5, scoring=scoring)
+    for parallel in (False, True):
+        kp.respond(actors, p + 1, p + 1, p, p, p, params, 7, parallel=parallel)
+print("in bounds")
+"""
+
+
+def test_kernels_never_index_outside_their_arrays(tmp_path):
+    """With Numba's bounds checks on (a fresh compile), padded blocks stay inside the arrays."""
+    env = {**os.environ, "NUMBA_BOUNDSCHECK": "1", "NUMBA_CACHE_DIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", BOUNDS_CHILD], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "in bounds" in out.stdout
+
+
 @pytest.mark.parametrize("visibility", [0, 1, 2])
 @pytest.mark.parametrize("threshold", [0.0, 0.5])
 def test_kernel_matches_reference_with_score_profiling(visibility, threshold):
