@@ -86,6 +86,7 @@ N_FSUM = 3
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _SCORE_KEY = np.uint64(0xD1B54A32D192ED03)  # xor-ed into the round key: score profiling's own sequence
 _LO32 = np.uint64(0xFFFFFFFF)
+_GOLDEN2 = np.uint64(2 * 0x9E3779B97F4A7C15 % 2**64)  # an actor's step: two positions
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _S30 = np.uint64(30)
@@ -265,7 +266,7 @@ def _respond(
     can_game = pub_hi > pub_lo and not scoring
     game_ratio = np.float32(pub_lo / pub_hi if can_game else 0.0)
     ukey = np.uint64(key)
-    last = n_places - 1
+    places32 = np.uint64(np.uint32(n_places))  # (32 bits: the destination's multiply is 32 x 32)
     # Per-place tables (float32, as the rule computes), row 2k + trait for what depends
     # on the trait: the detection believed from the published targeting (``target``)
     # and the actual detection (``actual``), at home and at a place the actor may move
@@ -283,7 +284,7 @@ def _respond(
     ibuf = np.empty((2, BLOCK), dtype=np.int32)  # destination drawn; caught and action kept (extra lanes)
     wbuf = np.empty((N_WORD, BLOCK), dtype=np.uint32)  # packed tally words
     bbuf = np.empty(BLOCK, dtype=np.int32)  # belief in fixed point
-    movers_at = np.empty(BLOCK, dtype=np.int32)
+    movers_at = np.empty(BLOCK, dtype=np.int32)  # the movers' positions in the block
     mbuf = np.empty(BLOCK, dtype=np.uint8)  # 1 where the actor moved
     words = np.empty((N_WORD, n_places), dtype=np.uint32)
     beliefs = np.empty(n_places, dtype=np.int64)
@@ -331,10 +332,17 @@ def _respond(
                 ibuf[1, j] = np.int32(caught[i]) | (np.int32(action[i]) << 8)
             # (1) Draws: SplitMix64 at positions 2i, 2i + 1: gain shock (24 bits) and
             # destination (32 bits), inspection (24 bits).
+            # The same numbers as ``_draws``, computed cheaper: the position advances by an
+            # addition, not a 64-bit multiply, and the destination floor(u1 * places) in
+            # integers, (32 bits * places) >> 32, with a 32-bit multiply: the same as the
+            # float product's, which is exact below 2**53 (places <= 100,000 < 2**21).
+            pos = ukey + np.uint64(2 * b0 + 1) * _GOLDEN
             for j in range(mp):
-                buf[B_U0, j], u1, buf[B_U2, j] = _draws(ukey, b0 + j)
-                d = np.int64(u1 * n_places)
-                ibuf[0, j] = last if d >= n_places else d  # (u1 < 1, but rounding)
+                r = _mix(pos)
+                buf[B_U0, j] = np.float32(np.int32(r >> _S40)) * _INV24
+                buf[B_U2, j] = np.float32(np.int32(_mix(pos + _GOLDEN) >> _S40)) * _INV24
+                ibuf[0, j] = np.int32(((r & _LO32) * places32) >> _S32)
+                pos += _GOLDEN2
             # (2) Gather what the destination drawn would bring (scalar).
             for j in range(mp):
                 r = np.uintp(2 * np.int64(ibuf[0, j]) + np.int64(trait[np.uintp(b0 + j)] != 0))
@@ -554,28 +562,22 @@ def respond(
         ``(tally, fsum)``: int64 counts per place (columns ``T_*``) and float sums
         per place (columns ``F_*``: beliefs, observed scores, manipulation burden).
     """
-    n = actors["place"].shape[0]
+    place = actors["place"]
+    n = place.shape[0]
     n_places = opportunity.shape[0]
-    n_chunks = max(1, -(-n // CHUNK))
+    n_chunks = (n + CHUNK - 1) // CHUNK or 1
     # Uninitialised: each kernel zeroes the rows of the chunks it runs (cheaper than np.zeros).
     tallies = np.empty((n_chunks, n_places, N_TALLY), dtype=np.int64)
     fsums = np.empty((n_chunks, n_places, N_FSUM), dtype=np.float64)
+    ukey = np.uint64(key)
     threads = 1
     if parallel or (parallel is None and n >= PARALLEL_MIN_ACTORS):
         threads = min(_threads(), n_chunks)
     if params[15] != 0.0:  # score profiling: classify first (sets the observed trait)
-        classify = (
-            actors["place"],
-            actors["trait"],
-            actors["in_circle"],
-            actors["score"],
-            actors["action"],
-            params,
-            np.uint64(key),
-        )
+        classify = (place, actors["trait"], actors["in_circle"], actors["score"], actors["action"], params, ukey)
         _in_threads(_classify, n_chunks, threads, (*classify, tallies, fsums))
     args = (
-        actors["place"],
+        place,
         actors["gain"],
         actors["risk"],
         actors["sophistication"],
@@ -590,11 +592,14 @@ def respond(
         _f64(published),
         _f64(neighbour_rate),
         params,
-        np.uint64(key),
+        ukey,
         tallies,
         fsums,
     )
-    _in_threads(_respond, n_chunks, threads, args)
+    if threads == 1:  # (most calls: no pool, one frame less)
+        _respond(0, n_chunks, *args)
+    else:
+        _in_threads(_respond, n_chunks, threads, args)
     if n_chunks == 1:  # small worlds: skip the reduction (same numbers)
         return tallies[0], fsums[0]
     return tallies.sum(axis=0), fsums.sum(axis=0)
