@@ -225,8 +225,8 @@ def gaps(r: dict) -> list[str]:
             f"{_ns(k['mesa_ns'] / 500)}. At this size the kernel's costs per call and per place weigh: a call "
             f"costs {call:.1f} µs whatever the actors ({_ns(call / k['actors'] * 1e3)} per actor-round here: the "
             "Python wrapper, Numba's dispatch of 20 arrays, the per-place tables), and each place's actors "
-            f"({per_place:.0f} on average) form one block whose vectorised loops finish their last few actors in "
-            "scalar code. From 100,000 actors up the kernel takes "
+            f"({per_place:.0f} on average) form one block, for which the four loops are set up once, padded to "
+            "whole vectors of eight (the padding is computed and discarded). From 100,000 actors up the kernel takes "
             f"{_ns(fits.get('per_actor_s', float('nan')) * 1e9)} per actor-round (section 6's fit), which would be "
             f"{k['mesa_ns'] / (fits.get('per_actor_s', float('nan')) * 1e9):.0f}× Mesa's time."
         )
