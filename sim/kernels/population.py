@@ -158,16 +158,6 @@ def uniform(key, index, stream):
 
 
 @_jit
-def _clear(tally, fsum):
-    """Zero a chunk's tally and float sums (the kernels fill them; ``respond`` hands them over uninitialised)."""
-    for k in range(tally.shape[0]):
-        for t in range(N_TALLY):
-            tally[k, t] = 0
-        for f in range(N_FSUM):
-            fsum[k, f] = 0.0
-
-
-@_jit
 def _classify(c0, c1, place, trait, in_circle, score, action, params, key, tallies, fsums):
     """Score profiling, chunks ``c0 .. c1 - 1``: each actor's observed score and class.
 
@@ -192,8 +182,7 @@ def _classify(c0, c1, place, trait, in_circle, score, action, params, key, talli
     for c in range(c0, c1):
         tally = tallies[c]
         fsum = fsums[c]
-        _clear(tally, fsum)
-        for i in range(c * CHUNK, min(c * CHUNK + CHUNK, n)):
+        for i in range(c * CHUNK, c * CHUNK + CHUNK if c * CHUNK + CHUNK < n else n):
             k = place[i]
             tb = tau
             if not (see_all or (see_circle and in_circle[i] != 0)) and tau_noise > 0.0:
@@ -271,32 +260,31 @@ def _respond(
     # on the trait: the detection believed from the published targeting (``target``)
     # and the actual detection (``actual``), at home and at a place the actor may move
     # to; ``lo`` is the actual detection of a cleared trait (after gaming).
-    target = np.empty(2 * n_places, dtype=np.float32)
-    actual = np.empty(2 * n_places, dtype=np.float32)
-    actual_lo = np.empty(n_places, dtype=np.float32)
+    # (One array, as every buffer of a type and shape here: each distinct allocation is
+    # one more function for Numba to compile.)
+    tables = np.empty((3, 2 * n_places), dtype=np.float32)
+    target, actual, actual_lo = tables[0], tables[1], tables[2]
     for k in range(n_places):
         for t in range(2):
-            target[2 * k + t] = min(published[k] * (pub_hi if t else pub_lo), 1.0)
+            believed = published[k] * (pub_hi if t else pub_lo)
+            target[2 * k + t] = 1.0 if believed > 1.0 else believed  # min(believed, 1.0)
             actual[2 * k + t] = detect[k] * (mult_hi if t else mult_lo)
         actual_lo[k] = detect[k] * mult_lo
     # Block buffers, allocated here so that LLVM knows they alias nothing.
     buf = np.empty((N_BUF, BLOCK), dtype=np.float32)
-    ibuf = np.empty((2, BLOCK), dtype=np.int32)  # destination drawn; caught and action kept (extra lanes)
-    wbuf = np.empty((N_WORD, BLOCK), dtype=np.uint32)  # packed tally words
-    bbuf = np.empty(BLOCK, dtype=np.int32)  # belief in fixed point
-    movers_at = np.empty(BLOCK, dtype=np.int32)  # the movers' positions in the block
-    mbuf = np.empty(BLOCK, dtype=np.uint8)  # 1 where the actor moved
+    # destination drawn; caught and action kept (extra lanes); the movers' positions
+    ibuf = np.empty((3, BLOCK), dtype=np.int32)
+    wbuf = np.empty((N_WORD + 2, BLOCK), dtype=np.uint32)  # packed tally words; belief (fixed point); moved
+    bbuf, mbuf, movers_at = wbuf[N_WORD], wbuf[N_WORD + 1], ibuf[2]
     words = np.empty((N_WORD, n_places), dtype=np.uint32)
     beliefs = np.empty(n_places, dtype=np.int64)
     for c in range(c0, c1):
         tally = tallies[c]
         fsum = fsums[c]
-        if not scoring:  # (with score profiling, _classify has begun this chunk's rows)
-            _clear(tally, fsum)
         words[:] = 0
         beliefs[:] = 0
         start = c * CHUNK
-        stop = min(start + CHUNK, n)
+        stop = start + CHUNK if start + CHUNK < n else n
         # Is the chunk sorted by place? (One vectorised pass; then a block's extent is a count.)
         disorder = np.int32(0)
         for i in range(start, stop - 1):
@@ -304,7 +292,7 @@ def _respond(
         b0 = start
         while b0 < stop:
             # The block: up to BLOCK actors of one home place (a run of a sorted population).
-            m = min(BLOCK, stop - b0)
+            m = BLOCK if BLOCK < stop - b0 else stop - b0
             k0 = np.int64(place[b0])
             if disorder == 0:  # sorted: the place's run is its count, found by a vectorised sum
                 if place[b0 + m - 1] != k0:
@@ -370,7 +358,7 @@ def _respond(
                 b = _F0 if b < _F_NORMAL else b  # clipped to [0, 1]; subnormal beliefs are 0
                 b = _F1 if b > _F1 else b
                 belief[np.uintp(b0 + j)] = b
-                bbuf[j] = np.int32(b * _FIX)
+                bbuf[j] = np.uint32(b * _FIX)
                 # Choice: the option with the highest expected payoff; complying pays 0.
                 shock = _F1 + gain_noise * (_F2 * buf[B_U0, j] - _F1)
                 g_unit = gain[np.uintp(b0 + j)] * shock
@@ -416,18 +404,16 @@ def _respond(
                 wbuf[1, j] = np.uint32(sees) | (np.uint32(hit & (not violates)) << _U16)
                 wbuf[2, j] = np.uint32(violates) | (np.uint32(got) << _U16)
                 wbuf[3, j] = np.uint32(moved) | (np.uint32(evading & (not gamed_score)) << _U16)
-                mbuf[j] = np.uint8(moved)
+                mbuf[j] = np.uint32(moved)
             for j in range(m, mp):  # the extra lanes: state as it was, nothing tallied
                 i = np.uintp(b0 + j)
                 belief[i] = buf[B_KEEP, j]
                 caught[i] = np.int8(ibuf[1, j] & 0xFF)
                 action[i] = np.int8(ibuf[1, j] >> 8)
-                bbuf[j] = 0
-                mbuf[j] = 0
-                for w in range(N_WORD):
+                for w in range(N_WORD + 2):  # the words, belief and moved
                     wbuf[w, j] = 0
             # (4) Tallies: sums at the home place (SIMD), then the movers' violations
-            # where they committed them (found eight at a time, then scattered).
+            # where they committed them (listed without branches, then scattered).
             w0 = np.uint32(0)
             w1 = np.uint32(0)
             w2 = np.uint32(0)
@@ -566,9 +552,8 @@ def respond(
     n = place.shape[0]
     n_places = opportunity.shape[0]
     n_chunks = (n + CHUNK - 1) // CHUNK or 1
-    # Uninitialised: each kernel zeroes the rows of the chunks it runs (cheaper than np.zeros).
-    tallies = np.empty((n_chunks, n_places, N_TALLY), dtype=np.int64)
-    fsums = np.empty((n_chunks, n_places, N_FSUM), dtype=np.float64)
+    tallies = np.zeros((n_chunks, n_places, N_TALLY), dtype=np.int64)
+    fsums = np.zeros((n_chunks, n_places, N_FSUM), dtype=np.float64)
     ukey = np.uint64(key)
     threads = 1
     if parallel or (parallel is None and n >= PARALLEL_MIN_ACTORS):
