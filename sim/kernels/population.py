@@ -25,9 +25,9 @@ Layout of the work (why it is fast): populations are stored sorted by home place
 (``sim.world.make_actors``), and a chunk's actors go in blocks of up to ``BLOCK``
 actors of one place (in a chunk found sorted, a block ends where a vectorised count of
 its place ends, not by a scan actor by actor), padded to whole vectors of eight (no
-scalar loop tails: see ``mp``), through four loops: (1) the draws; (2) a gather of what the drawn
-destination would bring; (3) the rule, straight-line float32 code over contiguous
-arrays that LLVM turns into SIMD eight lanes wide (booleans combined with ``&``/``|``,
+scalar loop tails: see ``mp``), through four loops: (1) the draws; (2) a gather of what
+the drawn destination would bring; (3) the rule, straight-line float32 code over
+contiguous arrays that LLVM turns into SIMD eight lanes wide (booleans combined with ``&``/``|``,
 not ``and``/``or``, whose short-circuits compile to branches; no 64-bit values, which
 would halve the lanes), with the home place's values as scalars; (4) the tallies as
 sums over the block, then a scatter of the actors who moved. The per-place values
@@ -37,9 +37,9 @@ LLVM knows they alias nothing, which is what lets the loops vectorise. Actor arr
 indexed as ``np.uintp(b0 + j)``: an unsigned index needs no negative-index wraparound
 (which would stop the vectoriser), and taking no per-block slices saves their reference
 counting, which costs short blocks (small places) most. Unsorted input gives the same
-results, in blocks found actor by actor (slowly). Beliefs are summed per
-place in fixed point (2**-30), so the sum is exact and does not depend on the order
-of addition. ``benchmarks/profile_kernel.py`` times each loop.
+results, in blocks found actor by actor (slowly). Beliefs are summed per place in fixed
+point (2**-30), so the sum is exact and does not depend on the order of addition.
+``benchmarks/profile_kernel.py`` times each loop.
 
 All helpers live in this file (Numba's cache does not see edits in other files).
 """
