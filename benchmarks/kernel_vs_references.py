@@ -82,7 +82,8 @@ def main() -> None:
     print(f"{mesa_name:<46}{a.mesa_rounds:>8}{t_mesa * 1e9:>16.1f}{t_mesa / t_kernel:>16.0f}x")
     places = len(inputs[0])
     print(f"kernel: a call costs {t_call * 1e6:.1f} us whatever the actors ({t_call / n * 1e9:.2f} ns per "
-          f"actor-round here); {places} places, {n / places:.0f} actors each on average (one block each, padded to whole vectors of eight)")  # fmt: skip
+          f"actor-round here); {places} places, {n / places:.0f} actors each on average "
+          "(one block each, padded to whole vectors of eight)")  # fmt: skip
     emit(
         {
             "actors": n,

@@ -256,7 +256,9 @@ def gaps(r: dict) -> list[str]:
         text += (
             "Reaching the bound would need a cheaper rule or a 32-bit generator, either of which changes the "
             "model or the quality of its draws; the kernel was taken as far as it goes without that (stored "
-            "sorted by place, so the home values are scalars and the tallies sums; float32; 32-bit tally words)."
+            "sorted by place, so the home values are scalars and the tallies sums; blocks padded to whole "
+            "vectors, so no loop ends in scalar code; the draws' position advanced by an addition and the "
+            "destination taken with a 32-bit integer multiply; float32; 32-bit tally words)."
         )
         if k and k["vs_mesa"] < 500:
             text += (
