@@ -23,7 +23,6 @@ from __future__ import annotations
 import io
 import logging
 import math
-import os
 import re
 import sys
 import textwrap
@@ -494,8 +493,7 @@ def _write(path: Path, data: bytes) -> None:
     from sim.run import write_atomic
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, data)
-    os.chmod(path, 0o644)  # the temp file was private (0600); these are for slides, to be shared
+    write_atomic(path, data)  # (readable by others, as any new file: these are for slides)
 
 
 def render(name: str, overrides: Sequence[str] = (), out: Path | None = None) -> dict[str, object]:

@@ -192,11 +192,30 @@ def summarise(df: pd.DataFrame, cfg: SimConfig, totals: pd.DataFrame | None = No
     }
 
 
+def _umask() -> int:
+    """The process's file-creation mask, read without changing it where the OS allows."""
+    try:  # Linux: no window in which other threads would create files under a changed mask
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temp file in the same folder and a rename."""
+    """Write ``data`` to ``path`` via a temp file in the same folder and a rename.
+
+    The file gets the mode any new file would (0666 less the umask, usually 0644), not the
+    temp file's private 0600: results are meant to be read by others (a team, a web server).
+    """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

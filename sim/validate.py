@@ -1223,21 +1223,10 @@ def write_report(
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temp file in the same folder and a rename; readable by all (a document)."""
-    import tempfile
+    """Write via a temp file in the same folder and a rename (``sim.run.write_atomic``)."""
+    from sim.run import write_atomic
 
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, data)
 
 
 # --------------------------------------------------------------------------- command line

@@ -37,6 +37,10 @@ def test_default_run_writes_contract_outputs(tmp_path):
         assert comp in r.stdout
     assert "kernels ready in" in r.stdout
     assert not list(runs[0].glob("*.tmp"))
+    umask = os.umask(0)
+    os.umask(umask)
+    for name in ("rounds.parquet", "summary.json"):  # readable as any new file, not private (0600)
+        assert (runs[0] / name).stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 def test_overrides_reach_the_run(tmp_path):

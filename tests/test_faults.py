@@ -9,6 +9,7 @@ import sys
 import time
 
 import pandas as pd
+import pytest
 
 from sim.run import write_atomic
 
@@ -95,6 +96,17 @@ def test_write_atomic_cleans_up_after_an_error(tmp_path, monkeypatch):
     except OSError:
         pass
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027], ids=["umask022", "umask027"])
+def test_written_files_get_the_usual_mode_not_the_temp_files_0600(tmp_path, umask):
+    """Results are for sharing: 0666 less the umask, as any new file, not mkstemp's private 0600."""
+    old = os.umask(umask)
+    try:
+        write_atomic(tmp_path / "x.json", b"{}")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "x.json").stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 def test_damaged_result_is_detected_and_recomputed(tmp_path):
