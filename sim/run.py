@@ -215,7 +215,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        os.fchmod(fd, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~_umask())  # (by name: os.fchmod is POSIX-only)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
