@@ -215,11 +215,11 @@ def write_atomic(path: Path, data: bytes) -> None:
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        os.chmod(tmp, 0o666 & ~_umask())  # (by name: os.fchmod is POSIX-only)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # (by name, after closing: os.fchmod is POSIX-only)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
