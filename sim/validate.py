@@ -1153,6 +1153,8 @@ def write_report(
     Returns:
         The path of the report.
     """
+    from sim.run import write_atomic
+
     figdir = out / "validation"
     figdir.mkdir(parents=True, exist_ok=True)
     scen = Path(os.path.relpath(ROOT / SCENARIOS, out)).as_posix()
@@ -1163,7 +1165,7 @@ def write_report(
             import matplotlib.pyplot as plt
 
             plt.close(res.figure)
-            _write_atomic(figdir / f"{key}.png", buf.getvalue())
+            write_atomic(figdir / f"{key}.png", buf.getvalue())
     rows = [(g, r) for g in GROUPS for r in (results[g.key].rows if results.get(g.key) else [None])]
     ran = [r for _, r in rows if r is not None]
     failed = [r for r in ran if not r.passed]
@@ -1218,15 +1220,8 @@ def write_report(
             if not r.passed:
                 lines += [f"**What the model would need ({r.case}).** {r.gap}", ""]
     path = out / "validation.md"
-    _write_atomic(path, ("\n".join(lines).rstrip() + "\n").encode())
+    write_atomic(path, ("\n".join(lines).rstrip() + "\n").encode())
     return path
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temp file in the same folder and a rename (``sim.run.write_atomic``)."""
-    from sim.run import write_atomic
-
-    write_atomic(path, data)
 
 
 # --------------------------------------------------------------------------- command line

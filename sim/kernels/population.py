@@ -581,10 +581,7 @@ def respond(
         tallies,
         fsums,
     )
-    if threads == 1:  # (most calls: no pool, one frame less)
-        _respond(0, n_chunks, *args)
-    else:
-        _in_threads(_respond, n_chunks, threads, args)
+    _in_threads(_respond, n_chunks, threads, args)
     if n_chunks == 1:  # small worlds: skip the reduction (same numbers)
         return tallies[0], fsums[0]
     return tallies.sum(axis=0), fsums.sum(axis=0)
