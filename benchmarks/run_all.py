@@ -273,13 +273,37 @@ def gaps(r: dict) -> list[str]:
             f"{name} {x['total']:.2f} s (front end {x['total'] - x['llvm']:.2f} s, LLVM {x['llvm']:.2f} s)"
             for name, x in t.items()
         )
+        passes, nested = s.get("passes", {}), s.get("nested", {})
+        detail = ""
+        if passes and "_respond" in t:
+            r_total, r_llvm = t["_respond"]["total"], t["_respond"]["llvm"]
+            typing = passes.get("nopython_type_inference", 0.0)
+            called = sum(sec for sec, _ in nested.values())
+            body = sum(passes.values()) - called
+            detail = (
+                f" By Numba's pass timers, _respond's {r_total:.2f} s are: {r_total - sum(passes.values()):.2f} s "
+                f"outside the passes (Numba starting its compiler, which any first compilation in a process pays: "
+                f"{s.get('numba_cold_floor_s', float('nan')):.2f} s for a trivial function; and the cache write), "
+                f"{called:.2f} s compiling the functions the kernel calls ("
+                + ", ".join(
+                    f"{'np.empty' if n == 'ol_np_empty' else n} {sec:.2f} s for {c} signature{'s' if c > 1 else ''}"
+                    for n, (sec, c) in nested.items()
+                )
+                + f"), and {body:.2f} s for the kernel's own body: type inference {typing - called:.2f} s, "
+                f"lowering {passes.get('native_lowering', 0.0) - r_llvm:.2f} s, LLVM {r_llvm:.2f} s, and "
+                f"{sum(passes.values()) - typing - passes.get('native_lowering', 0.0):.2f} s of other IR passes "
+                "(SSA reconstruction, rewrites, legalisation). No one stage dominates: even without the "
+                "compiler's start and every called function, the two kernels' bodies alone take "
+                f"{body + t.get('_classify', {}).get('total', 0.0):.2f} s, above the target, so meeting it would "
+                "take a smaller kernel (fewer options or tallies in the rule), not a compiler setting. Measured "
+                "and not kept: NUMBA_OPT 2 or 1 (the same time: LLVM's share is not optimisation-bound); one "
+                "allocation viewed as several dtypes (each ndarray.view is one more compiled function, +0.08 s); "
+                "one index per loop instead of one per array access (-0.06 s, but the kernel ran 3-9% slower)."
+            )
         out.append(
             f"**Cold compile (target 5).** {s['cold_s']:.2f} s for all kernels, of which "
             f"{s.get('cold_rule_s', float('nan')):.2f} s is what a run without score profiling compiles; by "
-            f"kernel (Numba's own timers): {split}. Numba initialising its compiler on the first compilation of a "
-            "process is part of the first kernel's time. The front end (type inference and lowering, in Python) "
-            "costs about as much as LLVM: the rule kernel is one function with four vectorised loops, and "
-            "Numba types and lowers it statement by statement. Parallel runs no longer compile a second kernel "
+            f"kernel (Numba's own timers): {split}.{detail} Parallel runs do not compile a second kernel "
             "(the threads call the same one), which took the cold compile from 6.5 s to this. Compiled code is "
             "cached on disk, so this is paid once per machine and version."
         )

@@ -4,8 +4,11 @@ Each measurement is a fresh process with its own, initially empty, Numba cache f
 the first compiles every kernel (the rule, and the score-profiling pass, which only runs
 with score profiling), the second loads them from that cache. "Numba's floor" is what the first call of a trivial
 cached function costs in a fresh process (Numba initialising itself), which any
-kernel pays. Per kernel, the compile time is split into Numba's front end (typing,
-lowering) and LLVM from the dispatchers' own timers.
+kernel pays (the first compilation of that function in a fresh process is its cold
+counterpart). Per kernel, the compile time is split into Numba's front end (typing,
+lowering) and LLVM from the dispatchers' own timers; the rule kernel's time is split
+further by Numba's per-pass timers, with the functions it makes Numba compile (each
+``np.empty`` signature, the helpers it calls) from Numba's compile events.
 
 Usage: python benchmarks/startup.py
 """
@@ -28,20 +31,51 @@ ROOT = Path(__file__).resolve().parent.parent
 
 CHILD = r"""
 import json, time
+from numba.core import event
 t0 = time.perf_counter()
 from sim.kernels import population as kp
 t1 = time.perf_counter()
-rule = kp.warmup(parallel=True)
+
+
+class Nested(event.Listener):
+    # Compilations a kernel triggers (NumPy functions, helpers): Numba compiles each as a function.
+    def __init__(self):
+        self.depth, self.began, self.seconds = 0, [], {}
+
+    def on_start(self, ev):
+        self.depth += 1
+        self.began.append(time.perf_counter())
+
+    def on_end(self, ev):
+        self.depth -= 1
+        took = time.perf_counter() - self.began.pop()
+        if self.depth == 1:
+            name = ev.data["dispatcher"].py_func.__qualname__.split(".")[0]
+            seconds, count = self.seconds.get(name, (0.0, 0))
+            self.seconds[name] = (seconds + took, count + 1)
+
+
+nested = Nested()
+with event.install_listener("numba:compile", nested):
+    rule = kp.warmup(parallel=True)
 ready = rule + kp.warmup(scoring=True)
-timers = {}
+timers, passes = {}, {}
 for fn in (kp._respond, kp._classify):
     for sig in fn.signatures:
-        try:  # compiled here (loaded from the cache: no timers)
-            t = fn.get_metadata(sig).get("timers", {})
+        try:  # compiled here (loaded from the cache: no metadata)
+            meta = fn.get_metadata(sig) or {}
         except Exception:
+            meta = {}
+        if "timers" not in meta:
             continue
+        t = meta["timers"]
         timers[fn.__name__] = {"total": t.get("compiler_lock", 0.0), "llvm": t.get("llvm_lock", 0.0)}
-print(json.dumps({"import_s": t1 - t0, "warmup_s": ready, "rule_s": rule, "timers": timers}))
+        if fn is kp._respond:
+            for name, timing in (meta.get("pipeline_times") or {}).get("nopython", {}).items():
+                name = name.split("_", 1)[1]  # "17_nopython_type_inference" -> "nopython_type_inference"
+                passes[name] = passes.get(name, 0.0) + timing.init + timing.run + timing.finalize
+print(json.dumps({"import_s": t1 - t0, "warmup_s": ready, "rule_s": rule, "timers": timers,
+                  "passes": passes, "nested": nested.seconds}))
 """
 
 FLOOR = r"""
@@ -117,7 +151,7 @@ def main() -> None:
         Path(tmp, "trivial_kernel.py").write_text(
             "from numba import njit\n\n@njit(cache=True)\ndef one():\n    return 1\n"
         )
-        child(FLOOR, tmp, Path(tmp))
+        cold_floor = child(FLOOR, tmp, Path(tmp))["floor_s"]
         floor = child(FLOOR, tmp, Path(tmp))["floor_s"]
     cli = subprocess.run(
         [sys.executable, "-m", "sim", "world.actors=2000", "run.replications=1", "hydra.run.dir=" + tempfile.mkdtemp()],
@@ -137,6 +171,33 @@ def main() -> None:
     print("cold compile by kernel (front end = typing and lowering in Python; LLVM = optimisation, code):")
     for name, t in cold["timers"].items():
         print(f"  {name:<20} {t['total']:.2f} s = front end {t['total'] - t['llvm']:.2f} s + LLVM {t['llvm']:.2f} s")
+    passes, nested = cold.get("passes", {}), cold.get("nested", {})
+    respond = cold["timers"].get("_respond")
+    if passes and respond:
+        typing = passes.get("nopython_type_inference", 0.0)
+        lowering = passes.get("native_lowering", 0.0) - respond["llvm"]  # the pass runs LLVM too
+        rows = [
+            (
+                "outside the passes: Numba starting its compiler, the cache write",
+                respond["total"] - sum(passes.values()),
+            ),
+            ("  (for comparison: a trivial function, first compiled in a fresh process)", cold_floor),
+            ("type inference", typing),
+        ]
+        for name, (sec, count) in sorted(nested.items(), key=lambda kv: -kv[1][0]):
+            label = "np.empty" if name == "ol_np_empty" else name
+            rows.append((f"  of which compiling {label}, called by the kernel ({count} signatures)", sec))
+        rows += [
+            ("lowering to LLVM IR (Python)", lowering),
+            ("LLVM: optimisation and machine code", respond["llvm"]),
+            (
+                "other IR passes (SSA, rewrites, legalisation, bytecode)",
+                sum(passes.values()) - typing - lowering - respond["llvm"],
+            ),
+        ]
+        print(f"_respond's cold compile, {respond['total']:.2f} s, by Numba's pass timers:")
+        for label, sec in rows:
+            print(f"  {label:<74}{sec:>6.2f}")
     stages = profile_compile()
     if stages:
         print("cold compile by stage (py-spy samples of a fresh process compiling both kernels):")
@@ -149,6 +210,9 @@ def main() -> None:
             "cold_rule_s": cold["rule_s"],
             "cached_s": cached["warmup_s"],
             "numba_floor_s": floor,
+            "numba_cold_floor_s": cold_floor,
+            "passes": passes,
+            "nested": nested,
             "import_s": cached["import_s"],
             "timers": cold["timers"],
             "stages": stages,
