@@ -11,7 +11,7 @@ import gc
 
 from sim.sweep import warm_worker
 
-warm_worker()
+warm_worker(watch=False)  # (a thread here would be copied, stopped, into every fork)
 try:
     from hydra.core.plugins import Plugins
 

@@ -123,6 +123,7 @@ def run_cell(cfg: SimConfig, folder: Path, cell: str, overrides: list[str]) -> s
     """
     from sim.run import config_hash
 
+    watch_launcher()
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob(".*.tmp"):  # left by a kill during a write
         stale.unlink(missing_ok=True)
@@ -583,17 +584,23 @@ def _execute_job(idx: int, sweep_config: Any, token: str, shared: bytes) -> Any:
 
 
 # ----------------------------------------------------------------- workers
-def warm_worker() -> int:
+def warm_worker(watch: bool = True) -> int:
     """Ready a launcher's worker process for its cells: the imports and the kernel.
 
     Never raises (an error here would make joblib end the workers the cells run on);
     whatever fails shows again, and is reported, in the cells.
+
+    Args:
+        watch: Start :func:`watch_launcher` (not in the fork server: it forks the
+            workers, and must have no threads when it does).
 
     Returns:
         The worker's process id.
     """
     import os
 
+    if watch:
+        watch_launcher()
     try:
         import pyarrow.parquet  # noqa: F401  (pandas writes the cells' tables with it)
         from hydra.core.utils import run_job  # noqa: F401  (Hydra's wrapper of every job)
@@ -643,6 +650,7 @@ class Workers:
         self.error: Exception | None = None
         self.folder = tempfile.mkdtemp(prefix="sim-ahead-")
         os.environ[AHEAD_ENV] = self.folder  # before the workers (and their fork server) start: they inherit it
+        os.environ[LAUNCHER_ENV] = f"{os.getpid()}:{_started(os.getpid())}"
         self._start_method = _fork_workers()
         self._stopped = False
         self._ahead: list[SimConfig] = []
@@ -700,6 +708,7 @@ class Workers:
         shutil.rmtree(self.folder, ignore_errors=True)
         if os.environ.get(AHEAD_ENV) == self.folder:
             del os.environ[AHEAD_ENV]
+        os.environ.pop(LAUNCHER_ENV, None)
         stop_workers()  # idle now; ending them here is quicker than loky at exit
         _unfork_workers(self._start_method)
 
@@ -713,6 +722,70 @@ class Workers:
 
 
 AHEAD_ENV = "SIM_AHEAD_DIR"
+LAUNCHER_ENV = "SIM_LAUNCHER"  # "<pid>:<start>" of the process that launched the sweep (set for its workers)
+_WATCHING = {"pid": 0}  # the process (this one, not a fork of it) whose watch thread runs
+
+
+def _started(pid: int) -> str | None:
+    """When process ``pid`` started (a clock tick count), or None if it is gone (or a zombie).
+
+    From ``/proc/<pid>/stat`` where there is one, so that a process id used again by
+    another process does not pass for the one watched; elsewhere, whether a signal
+    could be sent.
+    """
+    import os
+
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        if Path("/proc/self/stat").exists():
+            return None  # gone
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            pass
+        return "alive"
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (name) ": state is field 3, start field 22
+    return None if fields[0] in ("Z", "X") else fields[19]
+
+
+def watch_launcher(every: float = 1.0) -> None:
+    """In a worker of a sweep: end this process once the process that launched the sweep is gone.
+
+    A launcher that ends normally ends its workers (:func:`stop_workers`); one killed
+    alone (``kill -9``, the out-of-memory killer) cannot, and its workers, each holding
+    the model in memory, would wait idle for loky's timeout (5 minutes), and the fork
+    server with them, after finishing the cells they were running. A kill of the whole
+    process group (Ctrl+C in a terminal, a batch system) ends them at once; this makes
+    a kill of the launcher alone do the same: within ``every`` seconds, every worker
+    ends as if killed with it, and removes the folder of replications computed ahead.
+    A rerun resumes the sweep (:func:`run_cell` removes a temp file left by a write cut
+    short).
+
+    Starts one daemon thread per process, at most; does nothing outside a sweep's workers.
+    """
+    import os
+
+    mark = os.environ.get(LAUNCHER_ENV, "")
+    pid, _, started = mark.partition(":")
+    if not pid.isdigit() or int(pid) == os.getpid() or _WATCHING["pid"] == os.getpid():
+        return
+    _WATCHING["pid"] = os.getpid()
+
+    def watch() -> None:
+        import shutil
+
+        while _started(int(pid)) == started:
+            time.sleep(every)
+        if os.environ.get(AHEAD_ENV):  # the launcher's own clean-up (Workers.close), which it cannot do now
+            shutil.rmtree(os.environ[AHEAD_ENV], ignore_errors=True)
+        os._exit(1)  # as a kill would: nothing to report to, and nothing a rerun needs cleaned up
+
+    threading.Thread(target=watch, name="sim-watch-launcher", daemon=True).start()
 
 
 def compute_ahead(cfg: SimConfig, folder: str) -> float:
@@ -723,6 +796,7 @@ def compute_ahead(cfg: SimConfig, folder: str) -> float:
     Returns:
         Seconds taken (0 if it failed).
     """
+    watch_launcher()
     try:
         from sim.run import config_hash
 

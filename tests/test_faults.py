@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -175,3 +176,58 @@ def test_a_run_writes_only_inside_its_results_folder(tmp_path):
     r = sim(tmp_path, "world.actors=2000", "run.rounds=2", "run.replications=2")
     assert r.returncode == 0, r.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["results"]
+
+
+def _live_in_group(pgid):
+    """Processes of a process group that are still running (not zombies), from /proc."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2 :].split()  # state, ppid, pgrp, ...
+        if fields[0] not in ("Z", "X") and int(fields[2]) == pgid:
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="lists processes from /proc")
+def test_killing_the_launcher_alone_ends_its_workers_and_the_sweep_resumes(tmp_path):
+    # The local launcher's workers (forks of a fork server) would otherwise finish their
+    # cells and wait idle for loky's timeout, each holding the model in memory.
+    sweep = ["-m", "role=producer,regulator,co_producer,director", "regime.use=open,closed"]
+    sweep += ["world.actors=20000", "run.rounds=100", "run.replications=6", "hydra.sweep.dir=sw"]
+    temp = tmp_path / "temp"  # where the launcher makes its folder of replications computed ahead
+    temp.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", *sweep],
+        cwd=tmp_path,
+        env={**ENV, "TMPDIR": str(temp)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not list((tmp_path / "sw").glob("*/result.json")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert proc.poll() is None, "the sweep ended before the launcher could be killed"
+        assert len(_live_in_group(proc.pid)) >= 3  # the launcher, its fork server and workers
+        os.kill(proc.pid, signal.SIGKILL)  # the launcher only, not its process group
+        proc.wait()
+        deadline = time.monotonic() + 15
+        while _live_in_group(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _live_in_group(proc.pid) == []
+        assert not list(temp.glob("sim-ahead-*"))
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    rerun = sim(tmp_path, *sweep)
+    assert rerun.returncode == 0, rerun.stderr
+    table = summary(tmp_path / "sw")
+    assert len(table) == 8 * 6 and not table.duplicated(["cell", "replication"]).any()
+    assert not list((tmp_path / "sw").rglob("*.tmp"))
