@@ -13,9 +13,11 @@ to ``results/lessons/<name>/`` (or ``--out``):
 - ``<name>.gif``: the two runs round by round (map of places and watched indicators);
 - ``<name>_summary.png``: one page for slides: the narrative, the watched indicators
   over rounds (mean and 95% band over replications), the public account per run
-  and the last round's map.
+  and the last round's map;
+- with ``--mp4``, also ``<name>.mp4``: the GIF's frames and timing as an H.264 video,
+  for slides and players that take video rather than GIF.
 
-Both files are written atomically (temp file and rename).
+Every file is written atomically (temp file and rename).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import logging
 import math
 import re
 import sys
+import tempfile
 import textwrap
 import time
 from collections.abc import Sequence
@@ -42,12 +45,13 @@ from sim.hydra_conf import SCENARIO_DIR
 
 LESSON_DIR = SCENARIO_DIR / "lessons"
 SECTIONS = ("Setup", "What to watch", "Takeaway", "In the essay")
-USAGE = """usage: sim lesson <name> [--out DIR] [override ...]
+USAGE = """usage: sim lesson <name> [--out DIR] [--mp4] [override ...]
        sim lesson --list
 
 Runs a lesson's two runs side by side without a browser and writes an animated GIF
-and a one-page PNG summary (default folder results/lessons/<name>/). Overrides use
-Hydra syntax, e.g. world.actors=20000 run.rounds=20 run.replications=3."""
+and a one-page PNG summary (default folder results/lessons/<name>/); --mp4 also
+writes the animation as an MP4 video (H.264). Overrides use Hydra syntax, e.g.
+world.actors=20000 run.rounds=20 run.replications=3."""
 
 # Frame timing of the GIF: a round every 0.25 s, the last round held for 3 s.
 FRAME_MS = 250
@@ -277,17 +281,18 @@ def _side_handles(sides: Sequence[views.Side]) -> list[Line2D]:
     ]
 
 
-def animate(lesson: Lesson, session: views.Session, path: Path, dpi: int = 100) -> int:
-    """Step the session to its end, drawing a frame per round; write the GIF atomically.
-
-    Returns:
-        The number of frames.
-    """
+def animate(lesson: Lesson, session: views.Session) -> list[np.ndarray]:
+    """Step the session to its end, drawing a frame per round (RGB, 1280 x 720)."""
     picture = FramePicture(lesson, session)
     frames = []
     while not session.done:
         session.step()
         frames.append(picture.rgba()[..., :3].copy())
+    return frames
+
+
+def write_gif(frames: Sequence[np.ndarray], path: Path) -> None:
+    """Write the frames as an animated GIF (a round every FRAME_MS, the last held HOLD_MS), atomically."""
     palette = gif_palette(frames[-1])
     images = [to_palette(f, palette) for f in frames]
     durations = [FRAME_MS] * (len(images) - 1) + [HOLD_MS]
@@ -296,7 +301,36 @@ def animate(lesson: Lesson, session: views.Session, path: Path, dpi: int = 100) 
         buf, format="GIF", save_all=True, append_images=images[1:], duration=durations, loop=0, optimize=False
     )
     _write(path, buf.getvalue())
-    return len(images)
+
+
+def write_mp4(frames: Sequence[np.ndarray], path: Path) -> None:
+    """Write the frames as an MP4 video with the GIF's timing, atomically.
+
+    H.264 in yuv420p with the index at the front (``+faststart``): what presentation
+    software and browsers play. A round every FRAME_MS; the last round is held HOLD_MS
+    by repeating its frame, as a video has one frame rate. ffmpeg comes with the
+    ``imageio-ffmpeg`` package; it writes into a temporary folder, and the finished
+    file is then written to ``path`` as every result is.
+    """
+    import imageio_ffmpeg
+
+    height, width = frames[0].shape[:2]
+    shown = [*frames, *[frames[-1]] * (round(HOLD_MS / FRAME_MS) - 1)]
+    with tempfile.TemporaryDirectory() as tmp:
+        movie = Path(tmp) / "lesson.mp4"
+        writer = imageio_ffmpeg.write_frames(
+            str(movie),
+            (width, height),
+            fps=1000 / FRAME_MS,
+            codec="libx264",
+            output_params=["-movflags", "+faststart"],
+            ffmpeg_log_level="error",  # not its warning that a few frames cannot show their rate (it is given)
+        )
+        writer.send(None)  # start ffmpeg
+        for frame in shown:
+            writer.send(np.ascontiguousarray(frame))
+        writer.close()
+        _write(path, movie.read_bytes())
 
 
 def gif_palette(frame: np.ndarray) -> np.ndarray:
@@ -496,13 +530,14 @@ def _write(path: Path, data: bytes) -> None:
     write_atomic(path, data)  # (readable by others, as any new file: these are for slides)
 
 
-def render(name: str, overrides: Sequence[str] = (), out: Path | None = None) -> dict[str, object]:
-    """Render a lesson: the GIF and the one-page PNG summary.
+def render(name: str, overrides: Sequence[str] = (), out: Path | None = None, mp4: bool = False) -> dict[str, object]:
+    """Render a lesson: the GIF and the one-page PNG summary (and the MP4).
 
     Args:
         name: Lesson name (see :func:`available`).
         overrides: Extra Hydra overrides (e.g. ``world.actors=20000``).
         out: Output folder (default ``results/lessons/<name>``).
+        mp4: Also write the animation as an MP4 video.
 
     Returns:
         Paths written and figures measured (frames, seconds).
@@ -518,13 +553,17 @@ def render(name: str, overrides: Sequence[str] = (), out: Path | None = None) ->
     session = views.Session([*lesson.overrides, *overrides], lesson.contrast, lesson.names)
     warmup(parallel=session.sides[0].cfg.world.actors >= PARALLEL_MIN_ACTORS)
     t0 = time.perf_counter()
-    gif = folder / f"{name}.gif"
-    n_frames = animate(lesson, session, gif)
+    frames = animate(lesson, session)
+    written = {"gif": folder / f"{name}.gif"}
+    write_gif(frames, written["gif"])
+    if mp4:
+        written["mp4"] = folder / f"{name}.mp4"
+        write_mp4(frames, written["mp4"])
     t1 = time.perf_counter()
-    frames = replicated(lesson, session)
     png = folder / f"{name}_summary.png"
-    _write(png, views.figure_png(summary_figure(lesson, session, frames), dpi=150))
-    return {"gif": gif, "png": png, "frames": n_frames, "gif_s": t1 - t0, "summary_s": time.perf_counter() - t1}
+    _write(png, views.figure_png(summary_figure(lesson, session, replicated(lesson, session)), dpi=150))
+    written["png"] = png
+    return {**written, "frames": len(frames), "gif_s": t1 - t0, "summary_s": time.perf_counter() - t1}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -541,6 +580,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     name, rest = argv[0], argv[1:]
     out: Path | None = None
+    mp4 = False
     overrides: list[str] = []
     i = 0
     while i < len(rest):
@@ -548,7 +588,9 @@ def main(argv: list[str] | None = None) -> int:
         if arg == "--out" and i + 1 < len(rest):
             out, i = Path(rest[i + 1]), i + 2
             continue
-        if arg.startswith("--out="):
+        if arg == "--mp4":
+            mp4 = True
+        elif arg.startswith("--out="):
             out = Path(arg.split("=", 1)[1])
         elif arg.startswith("-"):
             print(f"error: unknown option {arg!r}.\n{USAGE}", file=sys.stderr)
@@ -557,14 +599,15 @@ def main(argv: list[str] | None = None) -> int:
             overrides.append(arg)
         i += 1
     try:
-        result = render(name, overrides, out)
+        result = render(name, overrides, out, mp4)
     except (LessonError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(
         f"lesson {name}: {result['frames']} frames in {result['gif_s']:.1f} s, summary in {result['summary_s']:.1f} s"
     )
-    print(f"wrote {result['gif']} and {result['png']}")
+    files = [result[kind] for kind in ("gif", "mp4", "png") if kind in result]
+    print("wrote " + ", ".join(str(f) for f in files[:-1]) + f" and {files[-1]}")
     return 0
 
 

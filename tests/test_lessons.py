@@ -68,6 +68,33 @@ def test_lesson_renders_gif_and_summary(name, tmp_path):
     assert sorted(p.name for p in out.iterdir()) == sorted([gif.name, png.name])  # no temp files left
 
 
+def test_lesson_mp4_has_the_gifs_frames_and_timing(tmp_path):
+    import imageio_ffmpeg
+
+    out = tmp_path / "fish_shop"
+    assert lessons.main(["fish_shop", "--out", str(out), "--mp4", *TINY]) == 0
+    movie, gif = out / "fish_shop.mp4", out / "fish_shop.gif"
+    assert sorted(p.name for p in out.iterdir()) == sorted(["fish_shop.gif", "fish_shop.mp4", "fish_shop_summary.png"])
+    held = lessons.HOLD_MS // lessons.FRAME_MS  # the last round's frame, repeated: a video has one rate
+    n, seconds = imageio_ffmpeg.count_frames_and_secs(str(movie))
+    assert n == 4 + held - 1 and seconds == pytest.approx((3 * lessons.FRAME_MS + lessons.HOLD_MS) / 1000)
+    reader = imageio_ffmpeg.read_frames(str(movie))
+    meta = next(reader)
+    assert meta["size"] == (1280, 720) and meta["codec"].startswith("h264")
+    decoded = [np.frombuffer(f, np.uint8).reshape(720, 1280, 3).astype(float) for f in reader]
+    with Image.open(gif) as im:
+        rounds = []
+        for k in range(im.n_frames):
+            im.seek(k)
+            rounds.append(np.asarray(im.convert("RGB"), dtype=float))
+    # Each video frame is the GIF's picture of its round (the last round's, held), and no
+    # other round's: both are lossy (~1.5 of 255 apart on average; rounds differ by 2.8 or more).
+    shown = [*range(len(rounds)), *[len(rounds) - 1] * (held - 1)]
+    for frame, k in zip(decoded, shown, strict=True):
+        apart = [np.abs(frame - picture).mean() for picture in rounds]
+        assert int(np.argmin(apart)) == k and apart[k] < 2.0
+
+
 def _run(name: str, rounds: int = 20, actors: int = 20_000) -> views.Session:
     lesson = lessons.load_lesson(name)
     session = views.Session(
