@@ -8,9 +8,12 @@ composed and validated here, so bad input stops with a clear message, exit statu
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 from sim.config import ConfigError
 
@@ -114,6 +117,12 @@ def main(argv: list[str] | None = None) -> int:
     informational = any(
         f in ("--help", "-h", "--hydra-help", "--info", "-i", "--cfg", "-c", "--shell-completion", "-sc") for f in flags
     )
+    if informational and _OWN_PROCESS["set"] and hasattr(signal, "SIGPIPE"):
+        # They only print (Hydra's help, the config): like any Unix tool, end at once and
+        # silently when the reader goes (`sim --cfg job | head`), where Hydra would print a
+        # traceback of the broken pipe. (Only these: runs, the dashboard and Ray write to
+        # sockets, where a closed connection must not end the process.)
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     from sim import hydra_conf, sweep
 
     cells: list[list[str]] = []
@@ -123,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
             hydra_conf.check_layout()
             mode_multirun, cells, composed = sweep.plan(overrides)
             multirun = multirun or mode_multirun
-            if multirun and _FREEZE["after_plan"]:
+            if multirun and _OWN_PROCESS["set"]:
                 import gc
 
                 # Hydra and the modules loaded so far live as long as this process: the
@@ -257,20 +266,36 @@ def _report_sweep() -> int:
     return 0
 
 
-_FREEZE = {"after_plan": False}  # set by main_exit: a command's own process, not a caller's
+_OWN_PROCESS = {"set": False}  # set by main_exit: main() runs in a command's own process, not a caller's
 
 
 def main_exit() -> None:
-    """Console-script entry (``sim``, ``python -m sim``): exit with :func:`main`'s status.
+    """Console-script entry (``sim``, ``python -m sim``): exit with :func:`main`'s status."""
+    _OWN_PROCESS["set"] = True  # what a sweep has loaded stays to the end; signals are this command's
+    exit_with(main)
 
-    The objects left are frozen first, so that the interpreter's last garbage
+
+def exit_with(main: Callable[[], int | None]) -> NoReturn:
+    """Run a command's ``main`` and exit with its status (every ``python -m sim...`` ends here).
+
+    When the reader of the output goes first (``sim lesson --list | head -1``), the command
+    stops quietly with status 1, as Python advises for a broken pipe, instead of a
+    traceback. The objects left are frozen first, so that the interpreter's last garbage
     collection skips them: they go anyway, and scanning them took ~0.15-0.2 s of every
     command's exit (atexit handlers, and so Hydra's, joblib's and loky's clean-up, run
     as before).
     """
-    _FREEZE["after_plan"] = True  # a process of its own: what a sweep has loaded stays to the end
-    status = main()
     import gc
+    import os
 
+    try:
+        try:
+            status = main()
+        except SystemExit as exc:  # Hydra's --help and --cfg end this way
+            status = exc.code
+        sys.stdout.flush()  # what is still buffered: the reader may be gone by now
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python flushes stdout again at exit
+        status = 1
     gc.freeze()
     sys.exit(status)

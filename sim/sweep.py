@@ -1235,4 +1235,6 @@ def _interpolates(node: Any) -> bool:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from sim.cli import exit_with
+
+    exit_with(main)

@@ -1295,4 +1295,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from sim.cli import exit_with
+
+    exit_with(main)

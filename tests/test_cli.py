@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -111,3 +112,24 @@ def test_malformed_scenario_file(tmp_path, content, word):
     assert "Traceback" not in r.stderr
     assert word in r.stderr, r.stderr
     assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize(
+    ("command", "status"),
+    [
+        (["-m", "sim", "lesson", "--list"], 1),
+        (["-m", "sim.lessons", "--list"], 1),
+        (["-m", "sim.validate", "--list"], 1),
+        (["-m", "sim", "--help"], -signal.SIGPIPE),  # Hydra's printing only: ended by the signal, as Unix tools
+        (["-m", "sim", "--cfg", "job"], -signal.SIGPIPE),
+    ],
+)
+def test_output_into_a_closed_pipe_stops_quietly(tmp_path, command, status):
+    # `sim lesson --list | head -1`: the reader goes before the command has written all.
+    proc = subprocess.Popen(
+        [sys.executable, *command], cwd=tmp_path, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    proc.stdout.close()  # no reader: the command's first write (or its flush) fails
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == status
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err

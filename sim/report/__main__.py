@@ -1,7 +1,6 @@
 """``python -m sim.report <sweep folder>``."""
 
-import sys
-
+from sim.cli import exit_with
 from sim.report import main
 
-sys.exit(main())
+exit_with(main)
