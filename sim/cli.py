@@ -197,10 +197,8 @@ def _check_writable(overrides: list[str], multirun: bool, composed=None) -> None
         multirun: Whether it is a sweep (``hydra.sweep.dir``, else ``hydra.run.dir``).
         composed: The command line's config with its ``hydra`` node, if already composed.
     """
-    import os
-    import tempfile
-
     from sim import hydra_conf
+    from sim.run import unwritable
 
     key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
     plain = [o for o in overrides if "," not in o or o.startswith("hydra.")]
@@ -210,19 +208,7 @@ def _check_writable(overrides: list[str], multirun: bool, composed=None) -> None
         target = Path(str(composed.hydra[key.split(".")[1]].dir))
     except Exception:  # the composition error itself is reported elsewhere
         return
-    probe = target
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
-    problem = None
-    if not probe.is_dir():
-        problem = f"{probe} is not a folder"
-    else:
-        try:
-            fd, tmp = tempfile.mkstemp(dir=probe, prefix=".sim-write-probe.")
-            os.close(fd)
-            os.unlink(tmp)
-        except OSError as exc:
-            problem = f"{probe} is not writable ({exc.strerror})"
+    problem = unwritable(target)
     if problem:
         raise ConfigError(
             key,

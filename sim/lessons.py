@@ -544,12 +544,18 @@ def render(name: str, overrides: Sequence[str] = (), out: Path | None = None, mp
 
     Raises:
         LessonError: Unknown or malformed lesson.
-        ConfigError: Overrides that do not make a valid configuration.
+        ConfigError: Overrides that do not make a valid configuration, or an output
+            folder that cannot be created and written (refused before any work).
     """
     from sim.kernels.population import PARALLEL_MIN_ACTORS, warmup
+    from sim.run import unwritable
 
     lesson = load_lesson(name)
     folder = Path(out) if out is not None else Path("results") / "lessons" / name
+    problem = unwritable(folder)
+    if problem:
+        where = "the command line" if out is not None else "the default"
+        raise ConfigError("--out", str(folder), f"a folder that can be created and written; {problem}", where)
     session = views.Session([*lesson.overrides, *overrides], lesson.contrast, lesson.names)
     warmup(parallel=session.sides[0].cfg.world.actors >= PARALLEL_MIN_ACTORS)
     t0 = time.perf_counter()
@@ -603,6 +609,9 @@ def main(argv: list[str] | None = None) -> int:
     except (LessonError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # e.g. the disk filled up: every file written so far is whole
+        print(f"error: could not write the lesson: {exc}", file=sys.stderr)
+        return 1
     print(
         f"lesson {name}: {result['frames']} frames in {result['gif_s']:.1f} s, summary in {result['summary_s']:.1f} s"
     )

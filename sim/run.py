@@ -227,6 +227,26 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def unwritable(folder: Path) -> str | None:
+    """Why ``folder`` could not be created and written, or None; creates nothing.
+
+    Probes the nearest folder that exists (a temp file made and removed there), so
+    that a command can refuse its output folder before any work.
+    """
+    probe = Path(folder)
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        return f"{probe} is not a folder"
+    try:
+        fd, tmp = tempfile.mkstemp(dir=probe, prefix=".sim-write-probe.")
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        return f"{probe} is not writable ({exc.strerror})"
+    return None
+
+
 def write_parquet(path: Path, df: pd.DataFrame) -> None:
     """Write ``df`` (without its index) to ``path`` as Parquet, atomically (``write_atomic``)."""
     import io

@@ -47,6 +47,14 @@ def test_bad_override_and_bad_option_exit_2(capsys, tmp_path):
     assert not list(tmp_path.iterdir())  # nothing written
 
 
+def test_unwritable_output_folder_is_refused_before_any_work(capsys, tmp_path):
+    (tmp_path / "slides").write_text("a file where the output folder's parent should be")
+    assert lessons.main(["fish_shop", "--out", str(tmp_path / "slides" / "fish"), *TINY]) == 2
+    err = capsys.readouterr().err
+    assert "--out=" in err and "slides is not a folder" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["slides"]
+
+
 def test_malformed_narrative_is_refused():
     with pytest.raises(lessons.LessonError, match="front matter"):
         lessons.split_front_matter("# no front matter\n", "x.md")
