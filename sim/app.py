@@ -404,8 +404,13 @@ def main(argv: list[str] | None = None) -> int:
         if arg in ("-h", "--help"):
             print(USAGE)
             return 0
-        if arg == "--port" and i + 1 < len(argv) and argv[i + 1].isdigit():
-            port, i = int(argv[i + 1]), i + 2
+        if arg == "--port" and i + 1 < len(argv):
+            value = argv[i + 1]
+            if not (value.isdigit() and int(value) <= 65535):
+                allowed = "a port number, 1-65535 (0: any free one)"
+                print(f"error: --port={value!r} is not allowed. Allowed: {allowed}.", file=sys.stderr)
+                return 2
+            port, i = int(value), i + 2
             continue
         if arg == "--lesson" and i + 1 < len(argv):
             name = argv[i + 1]

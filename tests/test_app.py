@@ -86,6 +86,9 @@ def test_command_line_input(capsys):
     assert app.main(["--lesson", "nope"]) == 2
     assert "Available lessons" in capsys.readouterr().err
     assert app.main(["--bogus"]) == 2
+    for port in ("abc", "70000", "-1"):
+        assert app.main(["--port", port]) == 2
+        assert f"--port='{port}' is not allowed" in capsys.readouterr().err
     assert app.main(["--help"]) == 0
     cmd = app.server_command(8765)
     assert cmd[cmd.index("--host") + 1] == "127.0.0.1"  # localhost only
