@@ -145,9 +145,9 @@ def hydra_error(exc: Exception, overrides: list[str]) -> ConfigError:
     if m:
         key, value = m.group(1).lstrip("+~"), m.group(2)
         return ConfigError(key, value, _allowed_for(key), "the command line")
-    m = re.search(r"Could not find '([\w/]+)/([^']+)'", msg) or re.search(
-        r"In '[^']*': Could not find '([\w/]+)/([^']+)'", msg
-    )
+    m = re.search(r"Could not find '([\w/]+)/([^']*)'", msg) or re.search(
+        r"In '[^']*': Could not find '([\w/]+)/([^']*)'", msg
+    )  # (an empty value too: `role=`)
     if m:
         group, value = m.group(1), m.group(2)
         return ConfigError(
