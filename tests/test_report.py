@@ -293,5 +293,8 @@ def test_bad_folders_exit_2_with_a_clear_message(grid, tmp_path, capsys):
         assert "Traceback" not in err and len(err.strip().splitlines()) == 1, (case, err)
     assert report_main([str(grid), "--baseline", "colour=red"]) == 2
     assert "colour" in capsys.readouterr().err
+    assert report_main([str(grid), "--baseline", "role=mayor"]) == 2  # swept, but not at that value
+    err = capsys.readouterr().err
+    assert "role=mayor" in err and "co_producer" in err and "Traceback" not in err
     r = sim(tmp_path, "report", "nowhere")
     assert r.returncode == 2 and "nowhere" in r.stderr and "Traceback" not in r.stderr

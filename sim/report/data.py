@@ -273,11 +273,15 @@ def baselines(sw: Sweep, spec: dict[str, str]) -> dict[str, str]:
     their own baseline, or whose baseline was not run, are left out.
 
     Raises:
-        ValueError: a spec key that is neither swept nor fixed at that value.
+        ValueError: a spec key that is neither swept nor fixed at that value, or a
+            swept key at a value the sweep did not run.
     """
     sets: dict[str, str] = {}
     for key, value in spec.items():
         if key in sw.dims:
+            ran = list(dict.fromkeys(str(v) for v in sw.options[key]))
+            if not any(_same(v, value) for v in ran):
+                raise ValueError(f"{key}={value} cannot pick a baseline: this sweep ran {key}={', '.join(ran)}")
             sets[key] = value
         elif key == "regime" and any(p in sw.dims for p in PHASES):
             if value not in PRESET_OF:
