@@ -144,7 +144,9 @@ def hydra_error(exc: Exception, overrides: list[str]) -> ConfigError:
     m = re.search(r"Error merging override ([^=\s]+)=(\S*)", msg)
     if m:
         key, value = m.group(1).lstrip("+~"), m.group(2)
-        return ConfigError(key, value, _allowed_for(key), "the command line")
+        typed = re.search(r"could not be converted to (\w+)", msg)  # a Hydra setting's type (sim's: its schema)
+        allowed = f"a value of type {typed.group(1).lower()}" if typed and key.startswith("hydra.") else None
+        return ConfigError(key, value, allowed or _allowed_for(key), "the command line")
     m = re.search(r"Could not find '([\w/]+)/([^']*)'", msg) or re.search(
         r"In '[^']*': Could not find '([\w/]+)/([^']*)'", msg
     )  # (an empty value too: `role=`)

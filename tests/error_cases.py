@@ -33,6 +33,11 @@ CASES: list[Case] = [
     Case("unknown config group value", ("role=mayor",), ("role", "mayor", "co_producer")),
     Case("unknown arrangement preset", ("arrangement=atlantis",), ("arrangement", "atlantis", "zwartwerken")),
     Case("empty choice of a group", ("role=",), ("role=''", "co_producer")),
+    Case(
+        "wrong type for a launcher setting",
+        ("-m", "role=regulator,producer", "hydra.launcher.n_jobs=many"),
+        ("hydra.launcher.n_jobs", "many", "integer"),
+    ),
     Case("unknown regime preset", ("regime=halfway",), ("regime", "halfway", "open_creation_closed_use")),
     Case("unknown analytics level", ("analytics=crystal_ball",), ("analytics", "crystal_ball", "profiling")),
     Case("unknown phase setting", ("regime.use=sometimes",), ("regime.use", "sometimes", "open, restricted, closed")),
