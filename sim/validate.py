@@ -1266,13 +1266,13 @@ def main(argv: list[str] | None = None) -> int:
     if keys and args.full:
         return _error("--cases and --full exclude each other (--full runs every case).")
     selected = keys or [g.key for g in GROUPS if args.full or g.fast]
+    from sim.run import unwritable
+
     out = Path(args.out)
-    try:
-        (out / "validation").mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        return _error(f"--out={args.out!r} cannot be used ({exc.strerror}). Allowed: a writable folder.")
-    if not os.access(out / "validation", os.W_OK):
-        return _error(f"--out={args.out!r} is not writable. Allowed: a writable folder.")
+    problem = unwritable(out / "validation")
+    if problem:
+        allowed = f"a folder that can be created and written; {problem}"
+        return _error(f"--out={args.out!r} is not allowed. Allowed: {allowed}.")
     logging.getLogger("MESA").setLevel(logging.WARNING)
     commit = _git_commit()  # the code the cases run on (the checkout may move while they run)
     runner = Runner(args.jobs)
