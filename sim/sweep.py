@@ -424,7 +424,7 @@ def job_configs(loader: Any, master: Any, job_overrides: Sequence[Sequence[str]]
             if base is None:
                 # Jobs get copies, unpickled (a third of a deepcopy's time; and OmegaConf's
                 # deepcopy briefly unsets the parents of the copied config's nodes, while
-                # joblib may be pickling a job in another thread).
+                # loky may be pickling a job in another thread).
                 base = (parser.parse_overrides(list(overrides)), cfg, pickle.dumps(cfg))
                 cfg = pickle.loads(base[2])
         OmegaConf.copy_cache(from_config=master, to_config=cfg)  # as load_sweep_config does
@@ -504,41 +504,104 @@ def _derived(parsed: list[Any], base: tuple[list[Any], Any, bytes], nodes: dict,
 def launch_local(launcher: Any, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> list[Any]:
     """Hydra's joblib launcher's ``launch``, each job's config from :func:`job_configs`.
 
-    The same log lines, workers (loky, with the launcher's joblib arguments) and
-    ``run_job`` as ``hydra_plugins.hydra_joblib_launcher._core.launch``; only where a
-    job's config is made differs (here, from :func:`job_configs`, not in the worker).
+    The same log lines and ``run_job`` as ``hydra_plugins.hydra_joblib_launcher``'s
+    ``launch``, on the launcher's ``n_jobs`` worker processes (:func:`pool`); only where
+    a job's config is made differs (here, from :func:`job_configs`, not in the worker).
+    Of the launcher's joblib settings, ``n_jobs`` is the one that applies: the jobs are
+    few and large, so joblib's batching and memory-mapping settings have nothing to do.
     """
     import logging
     import os
 
+    import cloudpickle
     from hydra.core.singleton import Singleton
     from hydra.core.utils import configure_log, filter_overrides, setup_globals
-    from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
-    from joblib import Parallel, delayed
-    from joblib.externals import cloudpickle
 
     log = logging.getLogger("hydra_plugins.hydra_joblib_launcher._core")
     setup_globals()
     configure_log(launcher.config.hydra.hydra_logging, launcher.config.hydra.verbose)
     sweep_dir = Path(str(launcher.config.hydra.sweep.dir))
     sweep_dir.mkdir(parents=True, exist_ok=True)
-    joblib_cfg = launcher.joblib
-    joblib_cfg["backend"] = "loky"  # as Hydra's: the threading backend does not work with Hydra
-    process_joblib_cfg(joblib_cfg)
-    settings = ",".join(f"{k}={v}" for k, v in joblib_cfg.items())
-    log.info(f"Joblib.Parallel({settings}) is launching {len(job_overrides)} jobs")
+    n = workers_wanted(launcher.joblib.get("n_jobs"))
+    log.info(f"Launching {len(job_overrides)} jobs on {n} worker process{'es' if n > 1 else ''}")
     log.info(f"Launching jobs, sweep output dir : {sweep_dir}")
     for idx, overrides in enumerate(job_overrides):
         log.info("\t#{} : {}".format(idx, " ".join(filter_overrides(overrides))))
-    # What every job shares, pickled once (joblib would pickle it again for every job,
-    # ~8 ms, and every worker unpickle it again); a worker unpickles it once per launch.
+    # What every job shares, pickled once (a worker unpickles it once per launch), not
+    # with every job. cloudpickle: the task function is the command's, which plain
+    # pickle can only refer to by name.
     shared = cloudpickle.dumps((launcher.hydra_context, launcher.task_function, Singleton.get_state()))
     token = f"{os.getpid()}-{time.monotonic_ns()}"
     configs = job_configs(launcher.hydra_context.config_loader, launcher.config, job_overrides)
-    runs = Parallel(**joblib_cfg)(
-        delayed(_execute_job)(initial_job_idx + idx, cfg, token, shared) for idx, cfg in enumerate(configs)
-    )
-    return list(runs)
+    jobs = ((initial_job_idx + idx, cfg, token, shared) for idx, cfg in enumerate(configs))
+    if n < 2:  # as joblib with one job: in this process
+        return [_execute_job(*job) for job in jobs]
+    executor = pool(n)
+    futures = [executor.submit(_execute_job, *job) for job in jobs]
+    return [f.result() for f in futures]
+
+
+def workers_wanted(n_jobs: Any) -> int:
+    """Worker processes for a launcher's ``n_jobs``, as joblib counts them.
+
+    ``-1`` is every core, ``-2`` all but one, and so on; ``None`` is one (in the
+    launching process).
+
+    Raises:
+        ConfigError: ``n_jobs`` is 0 or not a whole number.
+    """
+    import loky
+
+    if n_jobs is None:
+        return 1
+    try:
+        n = int(n_jobs)
+    except (TypeError, ValueError):
+        n = 0
+    if n == 0 or str(n) != str(n_jobs).strip():
+        raise ConfigError(
+            "hydra.launcher.n_jobs",
+            str(n_jobs),
+            "a whole number of worker processes other than 0: 1, 2, ..., or -1 for every core (-2: all but one)",
+            "the command line",
+        )
+    return n if n > 0 else max(loky.cpu_count() + 1 + n, 1)
+
+
+_POOL: dict[str, Any] = {"executor": None, "context": None, "key": None}  # the sweep's workers, how they start
+_POOL_LOCK = threading.Lock()
+
+
+def pool(n: int) -> Any:
+    """The sweep's ``n`` worker processes: one loky executor, started at the first call, kept.
+
+    The warm-up (:class:`Workers`, in a thread of its own) and the launcher
+    (:func:`launch_local`) ask for the same executor (same size, start method and
+    environment), so the launcher runs its jobs on the workers already readied; it is
+    kept here, not in loky's reusable executor, which is one per thread. Each worker's
+    libraries get their share of the cores, as joblib gives them (no oversubscription).
+    Workers idle for 5 minutes end; :func:`stop_workers` ends them at once.
+    """
+    import multiprocessing
+    import os
+
+    import loky
+
+    share = str(max(1, (loky.cpu_count() or 1) // n))
+    env = {v: share for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS") if v not in os.environ}
+    key = (n, _POOL["context"], tuple(sorted(env.items())))
+    with _POOL_LOCK:
+        executor = _POOL["executor"]
+        if executor is not None and _POOL["key"] == key:
+            return executor
+        if executor is not None:  # another size or start: the old workers go
+            executor.shutdown(wait=True, kill_workers=True)
+        # The standard library's context (loky's own start where None): what loky itself
+        # returns for a start method other than its own.
+        context = multiprocessing.get_context(_POOL["context"]) if _POOL["context"] else None
+        executor = loky.ProcessPoolExecutor(max_workers=n, timeout=300, context=context, env=env)
+        _POOL.update(executor=executor, key=key)
+        return executor
 
 
 _SHARED: dict[str, tuple] = {}  # in a worker: the launch's shared objects (launch_local), by token
@@ -587,7 +650,7 @@ def _execute_job(idx: int, sweep_config: Any, token: str, shared: bytes) -> Any:
 def warm_worker(watch: bool = True) -> int:
     """Ready a launcher's worker process for its cells: the imports and the kernel.
 
-    Never raises (an error here would make joblib end the workers the cells run on);
+    Never raises (an error here would make loky end the workers the cells run on);
     whatever fails shows again, and is reported, in the cells.
 
     Args:
@@ -617,15 +680,14 @@ def warm_worker(watch: bool = True) -> int:
 
 
 class Workers:
-    """The joblib launcher's worker processes, started while the cells are validated.
+    """The local launcher's worker processes, started while the cells are validated.
 
-    Hydra's joblib launcher runs the cells with ``joblib.Parallel`` on loky's reusable
-    executor: its workers start at the first call and stay. Making a first call here,
-    in a thread, with the launcher's own arguments starts the workers and readies them
-    (:func:`warm_worker`: ~2 s of imports and kernel loading each) while this process
-    validates every cell; the launcher's call then finds them (loky reuses an executor
-    whose arguments are equal). Best effort: if anything fails here, the launcher starts
-    its own workers, as it would have.
+    sim's local launcher runs the cells on loky's reusable executor (:func:`pool`): its
+    workers start at the first call and stay. Making a first call here, in a thread,
+    starts the workers and readies them (:func:`warm_worker`: ~2 s of imports and kernel
+    loading each) while this process validates every cell; the launcher's call then
+    finds them (loky reuses an executor whose arguments are equal). Best effort: if
+    anything fails here, the launcher starts its own workers, as it would have.
 
     Once the cells are valid, Hydra starts in this process (it composes the sweep's
     config, and the launcher the first job's) before it launches any job, while the
@@ -638,14 +700,14 @@ class Workers:
     only when its replications run changes.
 
     Args:
-        joblib_kwargs: ``joblib.Parallel``'s arguments, as the launcher passes them.
+        n: Worker processes (:func:`workers_wanted` of the launcher's ``n_jobs``).
     """
 
-    def __init__(self, joblib_kwargs: dict[str, Any]) -> None:
+    def __init__(self, n: int) -> None:
         import os
         import tempfile
 
-        self.kwargs = joblib_kwargs
+        self.n = n
         self.pids: list[int] = []
         self.error: Exception | None = None
         self.folder = tempfile.mkdtemp(prefix="sim-ahead-")
@@ -653,21 +715,19 @@ class Workers:
         os.environ[LAUNCHER_ENV] = f"{os.getpid()}:{_started(os.getpid())}"
         self._start_method = _fork_workers()
         self._stopped = False
-        self._ahead: list[SimConfig] = []
+        self._ahead: list[Any] = []  # futures of the cells computed ahead
         self._go = threading.Event()
         self._thread = threading.Thread(target=self._work, name="sim-warm-workers", daemon=True)
         self._thread.start()
 
     def _work(self) -> None:
         try:
-            from joblib import Parallel, delayed, effective_n_jobs
-
-            n = effective_n_jobs(self.kwargs.get("n_jobs", -1))
             if not self._stopped:
-                self.pids = list(Parallel(**self.kwargs)(delayed(warm_worker)() for _ in range(n)))
+                executor = pool(self.n)
+                self.pids = [f.result() for f in [executor.submit(warm_worker) for _ in range(self.n)]]
             self._go.wait()
-            if self._ahead and not self._stopped:
-                Parallel(**self.kwargs)(delayed(compute_ahead)(cfg, self.folder) for cfg in self._ahead)
+            for f in self._ahead:
+                f.result()
         except Exception as exc:  # best effort (or stopped): the cells' jobs run them
             self.error = exc
 
@@ -679,8 +739,6 @@ class Workers:
         launcher reaches them long after they are done; none that ``root`` (the sweep
         folder) holds already (a rerun skips them).
         """
-        from joblib import effective_n_jobs
-
         from sim.run import config_hash
 
         done = set()
@@ -690,8 +748,13 @@ class Workers:
             except (OSError, ValueError, KeyError, TypeError):
                 pass
         todo = [cfg for cfg in configs if config_hash(cfg) not in done]
-        n = min(2 * effective_n_jobs(self.kwargs.get("n_jobs", -1)), len(configs) // 4, len(todo))
-        self._ahead = list(reversed(todo[len(todo) - n :])) if n > 0 else []
+        n = min(2 * self.n, len(configs) // 4, len(todo))
+        if n > 0 and not self._stopped:
+            try:  # queued now, ahead of the launcher's jobs (the workers take them in order)
+                executor = pool(self.n)
+                self._ahead = [executor.submit(compute_ahead, cfg, self.folder) for cfg in reversed(todo[-n:])]
+            except Exception as exc:  # best effort: the cells' jobs run them
+                self.error = exc
         self._go.set()
 
     def join(self, timeout: float = 120.0) -> None:
@@ -835,15 +898,16 @@ def stop_workers() -> None:
     here, at once. The fork server they started from (:func:`_fork_workers`) ends too,
     waited for, so that its CPU time counts as this process's children's.
     """
-    from joblib.externals.loky import reusable_executor
-
-    executor = getattr(reusable_executor, "_executor", None)
+    with _POOL_LOCK:
+        executor, _POOL["executor"], _POOL["key"] = _POOL["executor"], None, None
     if executor is not None:
         executor.shutdown(wait=True, kill_workers=True)
     if _FORKSERVER["started"]:
         from multiprocessing import forkserver
 
-        forkserver._forkserver._stop()  # a no-op if it never started; the next sweep starts its own
+        # The standard library's own handle on its fork server (no public stop before
+        # Python 3.14); a no-op if it never started; the next sweep starts its own.
+        forkserver._forkserver._stop()
         _FORKSERVER["started"] = False
 
 
@@ -866,18 +930,16 @@ def _fork_workers() -> str | None:
     in each process it starts; ``python -m sim`` and the ``sim`` command are safe).
 
     Returns:
-        Loky's start method before (to restore: :func:`_unfork_workers`), or ``"default"``
-        if nothing was changed.
+        The pool's start method before (to restore: :func:`_unfork_workers`), or
+        ``"default"`` if nothing was changed.
     """
     import multiprocessing
 
-    from joblib.externals.loky.backend import context
-
     if "forkserver" not in multiprocessing.get_all_start_methods() or not _main_is_guarded():
         return "default"
-    before = context.get_start_method()
+    before = _POOL["context"]
     multiprocessing.get_context("forkserver").set_forkserver_preload([_PRELOAD])
-    context.set_start_method("forkserver", force=True)
+    _POOL["context"] = "forkserver"
     _FORKSERVER["started"] = True
     return before
 
@@ -907,15 +969,13 @@ def _main_is_guarded() -> bool:
 
 
 def _unfork_workers(before: str | None) -> None:
-    """Restore loky's start method as it was before :func:`_fork_workers`."""
+    """Restore the pool's start method as it was before :func:`_fork_workers`."""
     if before != "default":
-        from joblib.externals.loky.backend import context
-
-        context.set_start_method(before, force=True)
+        _POOL["context"] = before
 
 
 def start_workers(cfg: Any, n_cells: int) -> Workers | None:
-    """Start and ready the joblib launcher's workers now, if the sweep will use them.
+    """Start and ready the local launcher's workers now, if the sweep will use them.
 
     Args:
         cfg: The composed config with its ``hydra`` node (:func:`plan`).
@@ -925,20 +985,12 @@ def start_workers(cfg: Any, n_cells: int) -> Workers | None:
 
     launcher = OmegaConf.select(cfg, "hydra.launcher", default=None)
     target = str(launcher.get("_target_", "")) if launcher is not None else ""
-    if n_cells < 2 or not target.endswith((".JoblibLauncher", ".LocalLauncher")):
-        return None
-    try:
-        from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
-        from joblib import effective_n_jobs
-    except ImportError:
-        return None
-    kwargs = OmegaConf.to_container(launcher, resolve=True)
-    kwargs.pop("_target_", None)
-    kwargs["backend"] = "loky"  # as the launcher does (its only backend)
-    process_joblib_cfg(kwargs)
-    if effective_n_jobs(kwargs.get("n_jobs", -1)) < 2:
+    if n_cells < 2 or not target.endswith(".sim_plugins.LocalLauncher"):
+        return None  # another launcher starts workers of its own (Hydra's joblib, Ray, SLURM) or none
+    n = workers_wanted(launcher.get("n_jobs"))
+    if n < 2:
         return None  # one job at a time runs in this process
-    return Workers(kwargs)
+    return Workers(n)
 
 
 # ----------------------------------------------------------------- progress

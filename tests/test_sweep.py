@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from sim import sweep
+from sim.config import ConfigError
 from sim.model import GovernanceModel
 from sim.run import run
 
@@ -149,7 +150,7 @@ def test_sweep_killed_mid_way_resumes_to_the_same_summary(tmp_path):
 
 @pytest.mark.parametrize("launcher", ["local", "joblib", "ray"])
 def test_launchers_give_identical_summaries(tmp_path, launcher):
-    if launcher == "ray":
+    if launcher == "ray" and not os.environ.get("SIM_REQUIRE_RAY"):  # CI's locked job requires it
         pytest.importorskip("hydra_plugins.hydra_ray_launcher")
     args = ["-m", "role=producer,regulator", "regime.use=open,closed", *SMALL]
     basic = sim(tmp_path, *args, "hydra/launcher=basic", "hydra.sweep.dir=basic")
@@ -159,7 +160,7 @@ def test_launchers_give_identical_summaries(tmp_path, launcher):
     for cell in (tmp_path / "basic").glob("*/rounds.parquet"):
         twin = tmp_path / "other" / cell.parent.name / "rounds.parquet"
         pd.testing.assert_frame_equal(pd.read_parquet(cell), pd.read_parquet(twin), check_exact=True)
-    if launcher in ("local", "joblib"):  # its last cell ran ahead, while Hydra started (sweep.Workers.ahead)
+    if launcher == "local":  # its last cell ran ahead, while Hydra started (sweep.Workers.ahead)
         assert other.stdout.count("computed ahead") == 1 and other.stdout.count(": done") == 4
 
 
@@ -286,29 +287,41 @@ def test_checked_sweeper_composes_only_unchecked_cells(monkeypatch):
 
 
 def test_workers_started_early_are_the_ones_the_launcher_uses():
-    """start_workers passes joblib the launcher's own arguments, so the launcher reuses its warm workers."""
+    """start_workers readies the pool the launcher asks for (its n_jobs), so the launcher reuses its warm workers."""
     from hydra.utils import instantiate
-    from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
-    from joblib import Parallel, delayed
 
     _, cells, composed = sweep.plan(["experiment=roles"])
     workers = sweep.start_workers(composed, len(cells))
     try:
-        launcher = instantiate(composed.hydra.launcher)  # as Hydra makes it; its launch() then does:
-        kwargs = dict(launcher.joblib, backend="loky")
-        process_joblib_cfg(kwargs)
-        assert workers is not None and workers.kwargs == kwargs
+        launcher = instantiate(composed.hydra.launcher)  # as Hydra makes it; its launch() then asks for:
+        n = sweep.workers_wanted(launcher.joblib.get("n_jobs"))
+        assert workers is not None and workers.n == n
         workers.join()
+        executor = sweep._POOL["executor"]
         # loky starts all of its workers at once; readied ones may take several warm-ups each.
-        from joblib.externals.loky import reusable_executor
-
-        started = set(reusable_executor._executor._processes)
+        started = {p.pid for p in executor._processes.values()}
         assert workers.error is None and len(started) >= 2 and set(workers.pids) <= started
-        assert set(Parallel(**kwargs)(delayed(os.getpid)() for _ in range(8))) <= started
+        assert sweep.pool(n) is executor
+        assert {f.result() for f in [executor.submit(os.getpid) for _ in range(8)]} <= started
     finally:
         workers.close()
     assert "SIM_AHEAD_DIR" not in os.environ and not Path(workers.folder).exists()
+    assert sweep._POOL["executor"] is None
     assert sweep.start_workers(sweep.plan(["role=producer,director", "hydra/launcher=basic"])[2], 2) is None
+    assert sweep.start_workers(sweep.plan(["role=producer,director", "hydra/launcher=joblib"])[2], 2) is None
+
+
+@pytest.mark.parametrize(
+    ("n_jobs", "expected"), [(None, 1), (1, 1), (3, 3), (-1, os.cpu_count()), (-(os.cpu_count() or 1) - 5, 1)]
+)
+def test_workers_wanted_counts_as_joblib_does(n_jobs, expected):
+    assert sweep.workers_wanted(n_jobs) == expected
+
+
+@pytest.mark.parametrize("n_jobs", [0, "two", 1.5])
+def test_workers_wanted_refuses_what_is_no_count(n_jobs):
+    with pytest.raises(ConfigError, match="hydra.launcher.n_jobs"):
+        sweep.workers_wanted(n_jobs)
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads parent process ids from /proc (Linux)")
@@ -317,34 +330,30 @@ def test_workers_fork_from_a_readied_server_that_ends_with_them():
 
     Each is a child of that server, not of this process, and finds the model and the
     compiled kernel already loaded; the server is waited for when the workers end, and
-    loky's start method is as it was before.
+    the pool's start method is as it was before.
     """
     from multiprocessing import forkserver
 
-    from joblib import Parallel, delayed
-    from joblib.externals.loky.backend import context
-
-    before = context.get_start_method()
+    before = sweep._POOL["context"]
     _, cells, composed = sweep.plan(["experiment=roles"])
     workers = sweep.start_workers(composed, len(cells))
     try:
         workers.join()
-        from joblib.externals.loky import reusable_executor
-
-        started = set(reusable_executor._executor._processes)
+        executor = sweep._POOL["executor"]
+        started = {p.pid for p in executor._processes.values()}
         assert workers.error is None and len(started) >= 2 and set(workers.pids) <= started
         server = forkserver._forkserver._forkserver_pid
         assert server is not None and server != os.getpid()
         for pid in started:
             ppid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
             assert ppid == server
-        loaded = Parallel(**workers.kwargs)(delayed(_loaded_in_worker)() for _ in range(4))
+        loaded = [f.result() for f in [executor.submit(_loaded_in_worker) for _ in range(4)]]
         assert all(loaded), loaded
     finally:
         workers.close()
     assert forkserver._forkserver._forkserver_pid is None  # ended and waited for
     assert not Path(f"/proc/{server}").exists()
-    assert context.get_start_method() == before
+    assert sweep._POOL["context"] == before
 
 
 def _loaded_in_worker() -> bool:
