@@ -505,7 +505,7 @@ class GovernanceModel(mesa.Model):
         if g.dispatch == "draw":
             detect = self._draw_inspections(enforce, n_here)
         else:
-            detect = 1.0 - np.exp(-enforce / n_here)
+            detect = 1.0 - _exp(-enforce / n_here)
         self.prevention = g.prevention_decay * self.prevention + g.prevention_efficacy * prevent / n_here
         total = own_units + partner_units
         self.last_units = total
@@ -567,7 +567,7 @@ class GovernanceModel(mesa.Model):
         least-squares estimate of the mean observed score (``estimated``).
         """
         cfg, p = self.cfg, self.cfg.population
-        relief = np.exp(-self.prevention)
+        relief = _exp(-self.prevention)
         opportunity = 1.0 + cfg.world.driver_effect * (self._driver_count * relief)
         mult_hi = mult_lo = 1.0
         if cfg.analytics.resolution == "individual":
@@ -734,12 +734,28 @@ class GovernanceModel(mesa.Model):
 
 
 def _correlation(x: np.ndarray, y: np.ndarray) -> float:
-    """Pearson correlation; 0 if either is constant (cheaper than np.corrcoef)."""
-    xc, yc = x - _mean(x), y - _mean(y)
-    sxx, syy = float(xc @ xc), float(yc @ yc)
+    """Pearson correlation; 0 if either is constant.
+
+    The sums of products are exactly rounded (``math.fsum``), so the result is the same
+    on every machine: ``xc @ yc`` (BLAS) adds in an order that depends on the CPU kernel
+    OpenBLAS picks, which changed the last bit of ``record_accuracy`` between machines.
+    """
+    xc, yc = (x - _mean(x)).tolist(), (y - _mean(y)).tolist()
+    sxx = math.fsum([a * a for a in xc])
+    syy = math.fsum([b * b for b in yc])
     if sxx <= 0.0 or syy <= 0.0:
         return 0.0
-    return float(xc @ yc) / math.sqrt(sxx * syy)
+    return math.fsum([a * b for a, b in zip(xc, yc, strict=True)]) / math.sqrt(sxx * syy)
+
+
+def _exp(x: np.ndarray) -> np.ndarray:
+    """``np.exp(x)`` of a 1-d array, from the C library's ``exp`` (``math.exp``), element by element.
+
+    NumPy computes ``exp`` with SIMD code of its own that depends on the CPU and the
+    NumPy release (1.26 and 2.4 differ in the last bit); ``math.exp`` does not. The
+    arrays here have one value per place.
+    """
+    return np.array([math.exp(v) for v in x.tolist()], dtype=np.float64)
 
 
 def _mean(x: np.ndarray):
@@ -822,7 +838,7 @@ def _target_share(estimate: np.ndarray, focus: float, proportional: bool = False
     """Capacity share per place: (estimate - min)^focus (or estimate^focus), normalised; uniform if flat."""
     excess = np.maximum(estimate, 0.0) if proportional else np.maximum(estimate - estimate.min(), 0.0)
     if focus != 1.0:
-        excess = excess**focus
+        excess = np.array([math.pow(e, focus) for e in excess.tolist()])  # libm's, as _exp
     total = excess.sum()
     if not math.isfinite(total) or total <= 0:
         return np.full(estimate.shape[0], 1.0 / estimate.shape[0])

@@ -121,10 +121,31 @@ def _set_threads(threads: int) -> None:
 
 
 def run_totals(df: pd.DataFrame) -> pd.DataFrame:
-    """One row per replication: sums of flows, means of rates and states."""
+    """One row per replication: sums of flows, means of rates and states.
+
+    Every sum is exactly rounded (``math.fsum``), so a total does not depend on the
+    order in which a library adds (pandas' grouped sums have changed between releases):
+    the same rounds give the same totals, to the bit, with any pandas or NumPy.
+    """
+    import pandas as pd
+
     value_cols = [c for c in df.columns if c not in ("replication", "round")]
-    agg = {c: ("sum" if c in FLOWS else "mean") for c in value_cols}
-    return df.groupby("replication", sort=True).agg(agg).reset_index()
+    reps = df["replication"].to_numpy()
+    order = np.argsort(reps, kind="stable")
+    keys, starts = np.unique(reps[order], return_index=True)
+    ends = [*starts[1:].tolist(), len(reps)]
+    columns: dict[str, Any] = {"replication": keys}
+    for c in value_cols:
+        values = df[c].to_numpy()[order]
+        groups = [values[a:b].tolist() for a, b in zip(starts.tolist(), ends, strict=True)]
+        if values.dtype.kind == "f" and np.isnan(values).any():  # skipped, as pandas skips them
+            groups = [[v for v in g if v == v] for g in groups]
+        if c in FLOWS:
+            exact = values.dtype.kind in "iub"  # integer sums are exact as they are
+            columns[c] = np.array([sum(g) if exact else math.fsum(g) for g in groups], dtype=values.dtype)
+        else:
+            columns[c] = np.array([math.fsum(g) / len(g) if g else math.nan for g in groups], dtype=np.float64)
+    return pd.DataFrame(columns)
 
 
 def interval(values: np.ndarray) -> tuple[float, float, float]:

@@ -139,7 +139,7 @@ def make_actors(cfg: SimConfig, replication: int, world: World) -> dict[str, np.
     place = np.repeat(np.arange(cfg.world.places, dtype=np.int32), np.bincount(place, minlength=cfg.world.places))
     trait = (rng.random(n) < p.trait_share).astype(np.int8)
     gain = (
-        rng.lognormal(np.log(max(p.gain_mean, 1e-12)), p.gain_spread, n)
+        rng.lognormal(math.log(max(p.gain_mean, 1e-12)), p.gain_spread, n)
         if p.gain_spread > 0
         else np.full(n, p.gain_mean)
     )
@@ -147,7 +147,7 @@ def make_actors(cfg: SimConfig, replication: int, world: World) -> dict[str, np.
     # Intrinsically compliant actors lose by violating (moral cost exceeds gain).
     gain = np.where(rng.random(n) < p.compliant_share, -gain, gain).astype(np.float32)
     risk = (
-        rng.lognormal(np.log(max(p.risk_mean, 1e-12)), p.risk_spread, n)
+        rng.lognormal(math.log(max(p.risk_mean, 1e-12)), p.risk_spread, n)
         if p.risk_spread > 0
         else np.full(n, p.risk_mean)
     ).astype(np.float32)
