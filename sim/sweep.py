@@ -352,6 +352,7 @@ def plan(overrides: list[str]) -> tuple[bool, list[list[str]], Any]:
 
     from sim import hydra_conf
 
+    hydra_conf.check_choices(list(overrides))  # every value of a swept group too, before any composition
     parser = OverridesParser.create()
     parsed = parser.parse_overrides(overrides)
     plain = [o.input_line for o in parsed if not o.is_sweep_override()]
