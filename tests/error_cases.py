@@ -50,6 +50,11 @@ CASES: list[Case] = [
     ),
     Case("group choice out of its folder", ("role=../experiment/roles",), ("role='../experiment/roles'", "producer")),
     Case(
+        "sweep cells that would share a folder",
+        ("-m", "experiment=roles,analytics_ladder"),
+        ("sweep cell", "experiment=analytics_ladder", "experiment=roles", "defaults/"),
+    ),
+    Case(
         "wrong type for a launcher setting",
         ("-m", "role=regulator,producer", "hydra.launcher.n_jobs=many"),
         ("hydra.launcher.n_jobs", "many", "integer"),
