@@ -141,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
                 gc.freeze()
             if multirun:
                 _limit_worker_threads(overrides, len(cells))
+                sweep.plan_folders(cells, composed)  # each cell a folder of its own, checked at the end
                 # The launcher's workers start and get ready while every cell is checked.
                 workers = sweep.STATE["workers"] = sweep.start_workers(composed, len(cells))
                 checked = sweep.check_cells(cells)

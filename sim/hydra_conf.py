@@ -54,6 +54,7 @@ def compose(overrides: list[str] | None = None, return_hydra_config: bool = Fals
 
     register()
     check_layout()
+    check_choices(list(overrides or []))
     if GlobalHydra.instance().is_initialized():  # inside compose_session()
         return hydra_compose(
             config_name="config", overrides=list(overrides or []), return_hydra_config=return_hydra_config
@@ -110,6 +111,60 @@ def load(overrides: list[str] | None = None) -> SimConfig:
     return checked
 
 
+def check_choices(overrides: list[str]) -> None:
+    """Refuse a choice of one of sim's config groups that is not one of the group's files.
+
+    Hydra reads ``group=<name>`` as the file ``<name>.yaml`` relative to the group's
+    folder, wherever that leads: ``arrangement=../conf/experiment/roles`` would load an
+    experiment as an arrangement. A choice of a group of ``conf/`` (``arrangement``:
+    ``scenarios/``) must name a preset by its path inside that folder without ``.yaml``:
+    parts joined by ``/``, none empty, ``.`` or ``..``. Every value of a sweep is checked.
+
+    Raises:
+        ConfigError: The group, the value and the group's presets.
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.core.override_parser.types import ChoiceSweep
+
+    def group_of(line: str) -> str:
+        key = line.lstrip("+~").partition("=")[0].partition("@")[0]
+        return key if key.isidentifier() and key != "hydra" and (CONF_DIR / key).is_dir() else ""
+
+    lines = [o for o in overrides if group_of(o)]
+    if not lines:
+        return
+    try:
+        parsed = OverridesParser.create().parse_overrides(lines)
+    except Exception:  # malformed: Hydra's own parse reports it
+        return
+    for o in parsed:
+        value = o.value()
+        if isinstance(value, ChoiceSweep):
+            values = list(value.list)
+        else:  # one option, a list of them, or a sweep Hydra matches to the options (glob)
+            values = value if isinstance(value, list) else [value]
+        for v in values:
+            if isinstance(v, str) and not _is_option(o.key_or_group, v):
+                raise ConfigError(o.key_or_group, v, _presets(o.key_or_group), _where(o.key_or_group, overrides))
+
+
+def _is_option(group: str, name: str) -> bool:
+    """Whether ``name`` is a preset of ``group``: a file ``<name>.yaml`` inside the group's folder."""
+    if any(part in ("", ".", "..") for part in name.split("/")) or "\\" in name:
+        return False
+    base = CONF_DIR / group
+    path = base / f"{name}.yaml"
+    return path.is_file() and path.resolve().is_relative_to(base.resolve())
+
+
+def _presets(group: str) -> str:
+    """What a choice of ``group`` may be, for a message."""
+    names = ", ".join(_allowed_options(group)) or "no presets found"
+    if group == "arrangement":
+        return f"a preset in scenarios/, named by its path there without .yaml: {names}"
+    return names
+
+
 def _source(overrides: list[str]) -> str:
     return "the command line" if overrides else "the defaults"
 
@@ -147,11 +202,14 @@ def hydra_error(exc: Exception, overrides: list[str]) -> ConfigError:
         typed = re.search(r"could not be converted to (\w+)", msg)  # a Hydra setting's type (sim's: its schema)
         allowed = f"a value of type {typed.group(1).lower()}" if typed and key.startswith("hydra.") else None
         return ConfigError(key, value, allowed or _allowed_for(key), "the command line")
-    m = re.search(r"Could not find '([\w/]+)/([^']*)'", msg) or re.search(
-        r"In '[^']*': Could not find '([\w/]+)/([^']*)'", msg
-    )  # (an empty value too: `role=`)
+    m = re.search(r"Could not find '([\w/]+)/([^']*)'", msg)  # (an empty value too: `role=`)
     if m:
         group, value = m.group(1), m.group(2)
+        for o in overrides:  # the group as typed: a value with a `/` (`/etc/passwd`) is not part of it
+            k, _, v = o.lstrip("+~").partition("=")
+            if f"{k.partition('@')[0]}/{v}" == f"{group}/{value}":
+                group, value = k.partition("@")[0], v
+                break
         return ConfigError(
             group, value, ", ".join(_allowed_options(group)) or "no presets found", _where(group, overrides)
         )

@@ -34,6 +34,27 @@ CASES: list[Case] = [
     Case("unknown arrangement preset", ("arrangement=atlantis",), ("arrangement", "atlantis", "zwartwerken")),
     Case("empty choice of a group", ("role=",), ("role=''", "co_producer")),
     Case(
+        "arrangement path out of scenarios/",
+        ("arrangement=../conf/experiment/roles",),
+        ("arrangement='../conf/experiment/roles'", "scenarios/", "lessons/fish_shop"),
+    ),
+    Case(
+        "arrangement as an absolute path",
+        ("arrangement=/etc/passwd",),
+        ("arrangement='/etc/passwd'", "scenarios/", "zwartwerken"),
+    ),
+    Case(
+        "arrangement path out of scenarios/ in a sweep",
+        ("-m", "arrangement=overlast,../conf/experiment/roles"),
+        ("arrangement='../conf/experiment/roles'", "scenarios/"),
+    ),
+    Case("group choice out of its folder", ("role=../experiment/roles",), ("role='../experiment/roles'", "producer")),
+    Case(
+        "sweep cells that would share a folder",
+        ("-m", "experiment=roles,analytics_ladder"),
+        ("sweep cell", "experiment=analytics_ladder", "experiment=roles", "defaults/"),
+    ),
+    Case(
         "wrong type for a launcher setting",
         ("-m", "role=regulator,producer", "hydra.launcher.n_jobs=many"),
         ("hydra.launcher.n_jobs", "many", "integer"),

@@ -463,3 +463,73 @@ def test_parallel_workers_share_the_cores(monkeypatch):
     monkeypatch.delenv("NUMBA_NUM_THREADS")
     cli._limit_worker_threads(["hydra/launcher=basic"], n_cells=4)
     assert "NUMBA_NUM_THREADS" not in os.environ
+
+
+TINY = ["world.actors=500", "run.rounds=4", "run.replications=2"]
+NAMES = "arrangement=overlast,lessons/fish_shop,validation/fish_shop"  # a plain preset and nested ones, one name twice
+
+
+def test_every_planned_cell_is_in_the_summary_whatever_the_form_of_the_arrangement_name(tmp_path):
+    """Each cell is one folder right under the sweep folder, and in summary.parquet; a rerun finds them all."""
+    args = ["-m", NAMES, *TINY, "hydra.sweep.dir=sw"]
+    r = sim(tmp_path, *args)
+    assert r.returncode == 0, r.stderr
+    root = tmp_path / "sw"
+    table = summary(root)
+    assert len(table) == 3 * 2 and table.config_hash.nunique() == 3
+    _, cells, cfg = sweep.plan(args[1:])
+    folders = sweep.cell_folders(cells, cfg)
+    assert len(set(folders)) == len(cells) == 3 and set(table.cell) == set(folders)
+    assert sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")) == sorted(folders)
+    assert all((root / f / "result.json").is_file() for f in folders)
+    assert "arrangement=lessons%2Ffish_shop,run.replications=2,run.rounds=4,world.actors=500" in folders
+    rebuilt = sim(tmp_path, "sweep", "summarize", "sw")
+    assert rebuilt.returncode == 0 and "6 rows from 3 cells" in rebuilt.stdout, rebuilt.stdout + rebuilt.stderr
+    again = sim(tmp_path, *args)
+    assert again.returncode == 0 and again.stdout.count(": skipped") == 3, again.stdout + again.stderr
+
+
+def test_cell_folder_names_are_one_name_each_and_give_the_overrides_back():
+    names = [sweep.cell_dirname(d) for d in ("a=x/y", "a=x%2Fy", "a=x%y", "a=../../etc", "a=x", "")]
+    assert len(set(names)) == len(names)
+    assert all(n and "/" not in n and n not in (".", "..") for n in names)
+    assert names[0] == "a=x%2Fy" and names[4] == "a=x" and names[5] == sweep.NO_OVERRIDES
+    # The folders the sweep's plan names are the ones Hydra's jobs get (conf/config.yaml's subdir).
+    _, cells, cfg = sweep.plan(["-m", "run.threads=2", "role=producer,director"][1:])
+    assert cfg.hydra.sweep._get_node("subdir")._value() == sweep.CELL_DIR
+    assert sweep.cell_folders(cells, cfg) == ["role=producer", "role=director"]
+
+
+def test_a_planned_cell_not_in_the_summary_fails_the_sweep_naming_it(tmp_path, monkeypatch, capsys):
+    """A cell folder out of the summary's reach (as with Hydra's own, nested naming): the sweep names it, exits 1."""
+    from omegaconf import OmegaConf
+
+    from sim import cli
+
+    monkeypatch.setattr(sweep, "STATE", {})
+    OmegaConf.register_new_resolver("sim.cell_dir", lambda name: name or sweep.NO_OVERRIDES, replace=True)
+    try:
+        status = cli.main(["-m", NAMES, *TINY, "hydra/launcher=basic", f"hydra.sweep.dir={tmp_path / 'sw'}"])
+    finally:
+        OmegaConf.register_new_resolver("sim.cell_dir", sweep.cell_dirname, replace=True)
+    err = capsys.readouterr().err
+    assert status == 1, err
+    assert len(summary(tmp_path / "sw")) == 2  # only overlast's folder is right under the sweep folder
+    for name in ("lessons", "validation"):
+        folder = f"arrangement={name}%2Ffish_shop,run.replications=2,run.rounds=4,world.actors=500"
+        assert f"failed cell {folder}: planned (arrangement={name}/fish_shop " in err, err
+
+
+def test_unaccounted_cells():
+    table = pd.DataFrame({"cell": ["a", "a", "b"]})
+    planned = {"a": ["x=1"], "b": ["x=2"], "c": ["x=3"], "d": ["x=4"]}
+    missing = sweep.unaccounted(Path("sw"), table, [{"cell": "c", "error": "boom"}], planned)
+    assert [m["cell"] for m in missing] == ["d"] and "x=4" in missing[0]["error"] and "sw" in missing[0]["error"]
+    assert sweep.unaccounted(Path("sw"), pd.DataFrame(), [], None) == []
+    assert len(sweep.unaccounted(Path("sw"), table, [], 3)) == 1 and sweep.unaccounted(Path("sw"), table, [], 2) == []
+
+
+def test_a_sweep_with_its_own_folder_naming_still_fails_when_cells_are_lost(tmp_path):
+    r = sim(tmp_path, "-m", NAMES, *TINY, "hydra.sweep.dir=sw", "hydra.sweep.subdir=${hydra.job.override_dirname}")
+    assert r.returncode == 1, r.stderr
+    assert "planned 3 cells" in r.stderr and "holds results or errors of 1 only" in r.stderr
