@@ -112,12 +112,19 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in SUBCOMMANDS:
         return _subcommand(argv[0], argv[1:])
     flags = [a for a in argv if a.startswith("-")]
-    overrides = [a for a in argv if not a.startswith("-")]
+    overrides = _overrides(argv)
     multirun = any(f in ("-m", "--multirun") for f in flags)
-    informational = any(
-        f in ("--help", "-h", "--hydra-help", "--info", "-i", "--cfg", "-c", "--shell-completion", "-sc") for f in flags
-    )
-    if informational and _OWN_PROCESS["set"] and hasattr(signal, "SIGPIPE"):
+    # Help and --info describe the program, not a job: they need no valid overrides. --cfg
+    # shows the job's config, so its overrides are checked as a run's are (it writes nothing).
+    asks_help = any(f in ("--help", "-h", "--hydra-help") for f in flags)
+    informational = asks_help or any(f in ("--info", "-i", "--shell-completion", "-sc") for f in flags)
+    show_config = any(f in ("--cfg", "-c") or f.startswith("--cfg=") for f in flags)
+    if not asks_help:  # (Hydra answers help before any other check)
+        try:
+            _check_modes(flags)
+        except ConfigError as exc:
+            return _fail(exc)
+    if (informational or show_config) and _OWN_PROCESS["set"] and hasattr(signal, "SIGPIPE"):
         # They only print (Hydra's help, the config): like any Unix tool, end at once and
         # silently when the reader goes (`sim --cfg job | head`), where Hydra would print a
         # traceback of the broken pipe. (Only these: runs, the dashboard and Ray write to
@@ -139,15 +146,18 @@ def main(argv: list[str] | None = None) -> int:
                 # collector need not scan them again in every full collection (~0.1 s
                 # each, several in a sweep's start-up and launch).
                 gc.freeze()
-            if multirun:
+            if multirun and not show_config:
                 _limit_worker_threads(overrides, len(cells))
                 # The launcher's workers start and get ready while every cell is checked.
                 workers = sweep.STATE["workers"] = sweep.start_workers(composed, len(cells))
                 checked = sweep.check_cells(cells)
                 sweep.mark_checked(cells)  # the sweeper need not check them again
+            elif multirun:
+                sweep.check_cells(cells)
             else:
                 hydra_conf.load(overrides)
-            _check_writable(overrides, multirun, composed)
+            if not show_config:
+                _check_writable(overrides, multirun, composed)
             if workers is not None:  # the last cells, while Hydra starts
                 workers.ahead(checked, Path(str(composed.hydra.sweep.dir)))
         except Exception as exc:
@@ -157,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             if isinstance(exc, ConfigError):
                 return _fail(exc)
             return _fail(hydra_conf.hydra_error(exc, overrides))  # a malformed override Hydra cannot even parse
-    if multirun:
+    if multirun and not show_config:
         _limit_worker_threads(overrides, len(cells))
     hydra_conf.register()
     import hydra
@@ -187,6 +197,68 @@ def main(argv: list[str] | None = None) -> int:
     if multirun:
         return _report_sweep()
     return 0
+
+
+# Hydra's options that take a value (``--cfg job``): that value is no override.
+_VALUED = (
+    "--cfg",
+    "-c",
+    "--package",
+    "-p",
+    "--config-path",
+    "-cp",
+    "--config-name",
+    "-cn",
+    "--config-dir",
+    "-cd",
+    "--experimental-rerun",
+)
+_INFO_TOPICS = ("all", "config", "defaults", "defaults-tree", "plugins", "searchpath")  # --info's optional value
+
+
+def _overrides(argv: list[str]) -> list[str]:
+    """The overrides of a command line: its arguments less Hydra's options and their values."""
+    out, i = [], 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in _VALUED or (arg in ("--info", "-i") and i + 1 < len(argv) and argv[i + 1] in _INFO_TOPICS):
+            i += 2
+            continue
+        if not arg.startswith("-"):
+            out.append(arg)
+        i += 1
+    return out
+
+
+_MODES = {  # Hydra runs one of these; given two, it fails with a traceback
+    "--run": "--run",
+    "-r": "--run",
+    "--multirun": "--multirun",
+    "-m": "--multirun",
+    "--cfg": "--cfg",
+    "-c": "--cfg",
+    "--info": "--info",
+    "-i": "--info",
+    "--shell-completion": "--shell-completion",
+    "-sc": "--shell-completion",
+}
+
+
+def _check_modes(flags: list[str]) -> None:
+    """Refuse Hydra's options that cannot go together, as Hydra would, but without its traceback."""
+    given = [f.split("=", 1)[0] for f in flags]
+    modes = sorted({_MODES[f] for f in given if f in _MODES})
+    if len(modes) > 1:
+        raise ConfigError(
+            "options",
+            " ".join(modes),
+            "one of --run, --multirun (-m), --cfg, --info and --shell-completion at a time",
+            "the command line",
+        )
+    if "--resolve" in given and "--cfg" not in modes:
+        raise ConfigError(
+            "options", "--resolve", "--resolve only with --cfg (e.g. --cfg job --resolve)", "the command line"
+        )
 
 
 def _check_writable(overrides: list[str], multirun: bool, composed=None) -> None:

@@ -53,6 +53,18 @@ CASES: list[Case] = [
     Case("probability below 0", ("world.driver_prevalence=-0.1",), ("world.driver_prevalence", "-0.1", "[0, 1]")),
     Case("not a number", ("population.fine=nan",), ("population.fine", "nan")),
     Case("unknown experiment", ("experiment=nope",), ("experiment", "nope", "roles")),
+    Case(
+        "bad value while showing the config",
+        ("--cfg", "job", "regime.use=sometimes"),
+        ("regime.use", "sometimes", "open, restricted, closed"),
+    ),
+    Case("unknown group value while showing the config", ("-c", "job", "role=mayor"), ("role", "mayor", "co_producer")),
+    Case(
+        "two of Hydra's modes at once",
+        ("-m", "--cfg", "job", "role=producer,regulator"),
+        ("--cfg --multirun", "one of --run, --multirun"),
+    ),
+    Case("--resolve without --cfg", ("--resolve",), ("--resolve", "only with --cfg")),
     Case("bad value in a sweep", ("-m", "regime.use=open,sometimes"), ("regime.use", "sometimes", "sweep cell")),
     Case("malformed override syntax", ("regime.use=[open",), ("regime.use",)),
     Case(
