@@ -106,11 +106,26 @@ def _subcommand(name: str, rest: list[str]) -> int:
     return int(module.main(rest) or 0)
 
 
+def _not_a_subcommand(word: str) -> ConfigError:
+    import difflib
+
+    near = difflib.get_close_matches(word, SUBCOMMANDS, n=1)
+    hint = f" (did you mean `sim {near[0]}`?)" if near else ""
+    return ConfigError(
+        "subcommand",
+        word,
+        f"one of {', '.join(SUBCOMMANDS)}{hint}, or a run's overrides key=value (e.g. regime.use=public)",
+        "the command line",
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in SUBCOMMANDS:
         return _subcommand(argv[0], argv[1:])
+    if argv and not argv[0].startswith(("-", "+", "~")) and "=" not in argv[0]:
+        return _fail(_not_a_subcommand(argv[0]))  # `sim reprot x`: no override either
     flags = [a for a in argv if a.startswith("-")]
     overrides = _overrides(argv)
     multirun = any(f in ("-m", "--multirun") for f in flags)
@@ -137,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         workers = None
         try:
             hydra_conf.check_layout()
+            hydra_conf.check_overrides(overrides)
             mode_multirun, cells, composed = sweep.plan(overrides)
             multirun = multirun or mode_multirun
             if multirun and _OWN_PROCESS["set"]:

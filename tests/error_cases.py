@@ -42,11 +42,20 @@ CASES: list[Case] = [
     Case("unknown analytics level", ("analytics=crystal_ball",), ("analytics", "crystal_ball", "profiling")),
     Case("unknown phase setting", ("regime.use=sometimes",), ("regime.use", "sometimes", "open, restricted, closed")),
     Case("misspelt key", ("run.rouns=5",), ("run.rouns", "rounds")),
-    Case("misspelt group key", ("wrold.places=5",), ("wrold",)),
+    Case("misspelt group key", ("wrold.places=5",), ("wrold.places='5'", "the command line", "world")),
+    Case("a group of keys given a value", ("run=3",), ("run", "3", "rounds")),
+    Case("deleting a key of the schema", ("~run.rounds",), ("~run.rounds", "run.rounds=", "[1, 100000]")),
+    Case(
+        "the same key twice", ("run.rounds=5", "run.rounds=6"), ("run.rounds", "run.rounds=5", "run.rounds=6", "once")
+    ),
+    Case("several values without -m", ("regime.use=open,closed",), ("regime.use", "open,closed", "add -m")),
+    Case("unknown launcher", ("hydra/launcher=nope",), ("hydra/launcher", "nope", "basic", "joblib", "ray", "local")),
+    Case("misspelt subcommand", ("reprot", "x"), ("reprot", "report", "dashboard", "key=value")),
     Case("wrong type (text for a number)", ("run.rounds=many",), ("run.rounds", "many", "integer")),
     Case("wrong type (fraction for a count)", ("run.replications=2.5",), ("run.replications", "2.5", "integer")),
     Case("wrong type (text for a switch)", ("privacy.pseudonymisation=maybe",), ("privacy.pseudonymisation", "maybe")),
     Case("zero rounds", ("run.rounds=0",), ("run.rounds", "0", "[1, 100000]")),
+    Case("negative seed", ("run.seed=-1",), ("run.seed", "-1", "[0, 9223372036854775807]")),
     Case("negative count", ("world.actors=-5",), ("world.actors", "-5", "integer")),
     Case("negative count of partners", ("partners.count=-1",), ("partners.count", "-1")),
     Case("probability above 1", ("partners.alignment=1.5",), ("partners.alignment", "1.5", "[0, 1]")),
@@ -94,8 +103,20 @@ CASES: list[Case] = [
     Case(
         "misspelt key in a scenario file",
         ("arrangement=_err_key",),
-        ("wrold",),
+        ("wrold", "places", "scenarios/_err_key.yaml", "world"),
         files={"scenarios/_err_key.yaml": "# @package _global_\narrangement:\n  name: x\nwrold:\n  places: 3\n"},
+    ),
+    Case(
+        "misspelt key in a group of a scenario file",
+        ("arrangement=_err_leaf",),
+        ("run.rouns=3", "scenarios/_err_leaf.yaml", "rounds"),
+        files={"scenarios/_err_leaf.yaml": "# @package _global_\narrangement:\n  name: x\nrun:\n  rouns: 3\n"},
+    ),
+    Case(
+        "wrong type in a scenario file",
+        ("arrangement=_err_type",),
+        ("run.rounds='many'", "scenarios/_err_type.yaml", "integer"),
+        files={"scenarios/_err_type.yaml": "# @package _global_\narrangement:\n  name: x\nrun:\n  rounds: many\n"},
     ),
     Case(
         "code in a scenario file (unsafe YAML tag)",
