@@ -103,6 +103,18 @@ def test_cfg_shows_the_checked_config_and_writes_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_help_is_sims_own(tmp_path):
+    from sim.cli import SUBCOMMANDS
+
+    r = sim(tmp_path, "--help")
+    assert r.returncode == 0, r.stderr
+    first = r.stdout.splitlines()[0]
+    assert first.startswith("sim") and "powered by Hydra" not in first, first
+    for word in (*SUBCOMMANDS, "-m", "--cfg job", "README.md", "regime.use=public"):
+        assert word in r.stdout, word
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize(
     ("content", "word"),
     [
