@@ -240,11 +240,7 @@ def _full_key(msg: str, leaf: str) -> str:
 
 
 def _value_of(key: str, overrides: list[str], msg: str = "") -> Any:
-    """The value given to ``key``: on the command line, else in the file Hydra's message names."""
-    for o in overrides:
-        k, _, v = o.lstrip("+~").partition("=")
-        if k == key:
-            return v
+    """The value given to ``key``: in the file Hydra's message names, else on the command line."""
     path = _file_of(msg)
     if path is not None:
         import yaml
@@ -260,6 +256,10 @@ def _value_of(key: str, overrides: list[str], msg: str = "") -> Any:
                 node = node.get(part, _ABSENT) if isinstance(node, dict) else _ABSENT
             if keys and node is not _ABSENT:
                 return node
+    for o in overrides:
+        k, _, v = o.lstrip("+~").partition("=")
+        if k == key:
+            return v
     return "?"
 
 
@@ -282,14 +282,14 @@ def _shown(path: Path) -> str:
 
 
 def _where(key: str, overrides: list[str], msg: str = "") -> str:
-    """Where the value of ``key`` was set: the command line, the file named in ``msg``, or a file."""
+    """Where the value of ``key`` was set: the file Hydra's message names, the command line, or a file."""
+    path = _file_of(msg)
+    if path is not None:  # the error arose while merging that file
+        return _shown(path)
     for o in overrides:
         k = o.lstrip("+~").split("=")[0]
         if key and (k == key or k.startswith(key + ".") or key.startswith(k + ".")):
             return "the command line"
-    path = _file_of(msg)
-    if path is not None:
-        return _shown(path)
     chosen = next((o.split("=", 1)[1] for o in overrides if o.startswith("arrangement=")), None)
     return f"a config file or scenarios/{chosen}.yaml" if chosen else "a config or scenario file"
 
