@@ -216,19 +216,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # Hydra's options that take a value (``--cfg job``): that value is no override.
-_VALUED = (
-    "--cfg",
-    "-c",
-    "--package",
-    "-p",
-    "--config-path",
-    "-cp",
-    "--config-name",
-    "-cn",
-    "--config-dir",
-    "-cd",
-    "--experimental-rerun",
-)
+_VALUED = set("--cfg -c --package -p --config-path -cp --config-name -cn --config-dir -cd --experimental-rerun".split())
 _INFO_TOPICS = ("all", "config", "defaults", "defaults-tree", "plugins", "searchpath")  # --info's optional value
 
 
@@ -246,24 +234,14 @@ def _overrides(argv: list[str]) -> list[str]:
     return out
 
 
-_MODES = {  # Hydra runs one of these; given two, it fails with a traceback
-    "--run": "--run",
-    "-r": "--run",
-    "--multirun": "--multirun",
-    "-m": "--multirun",
-    "--cfg": "--cfg",
-    "-c": "--cfg",
-    "--info": "--info",
-    "-i": "--info",
-    "--shell-completion": "--shell-completion",
-    "-sc": "--shell-completion",
-}
+# Hydra runs one of these (long: short); given two, it fails with a traceback.
+_MODES = {"--run": "-r", "--multirun": "-m", "--cfg": "-c", "--info": "-i", "--shell-completion": "-sc"}
 
 
 def _check_modes(flags: list[str]) -> None:
     """Refuse Hydra's options that cannot go together, as Hydra would, but without its traceback."""
     given = [f.split("=", 1)[0] for f in flags]
-    modes = sorted({_MODES[f] for f in given if f in _MODES})
+    modes = sorted(long for long, short in _MODES.items() if long in given or short in given)
     if len(modes) > 1:
         raise ConfigError(
             "options",
