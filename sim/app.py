@@ -367,6 +367,26 @@ Serves the trainer's dashboard on http://{HOST}:{PORT} (localhost only).
   --open         open a browser tab"""
 
 
+PORTS = "a port number, 1-65535 (0: any free one)"
+# The options that take a value, and what the value may be (said when it is missing).
+VALUED = {"--port": lambda: PORTS, "--lesson": lambda: "a lesson, one of " + ", ".join(available())}
+
+
+def port_free(port: int) -> bool:
+    """Whether the dashboard's server can listen on ``port`` of localhost now.
+
+    The probe binds as the server (uvicorn) does, with SO_REUSEADDR, so a port left in
+    TIME_WAIT by a dashboard just stopped counts as free, as it is for the server.
+    """
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
 def free_port() -> int:
     """A free TCP port on localhost."""
     with socket.socket() as s:
@@ -398,21 +418,25 @@ def main(argv: list[str] | None = None) -> int:
     """``sim dashboard``: start the Solara server and wait; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     port, env, open_browser = PORT, dict(os.environ), False
+    given = tuple(f"{option}=" for option in VALUED)  # --port=8000 is --port 8000
+    argv = [part for arg in argv for part in (arg.split("=", 1) if arg.startswith(given) else [arg])]
     i = 0
     while i < len(argv):
         arg = argv[i]
         if arg in ("-h", "--help"):
             print(USAGE)
             return 0
-        if arg == "--port" and i + 1 < len(argv):
+        if arg in VALUED and i + 1 == len(argv):
+            print(f"error: {arg} needs a value: {VALUED[arg]()}.\n{USAGE}", file=sys.stderr)
+            return 2
+        if arg == "--port":
             value = argv[i + 1]
             if not (value.isdigit() and int(value) <= 65535):
-                allowed = "a port number, 1-65535 (0: any free one)"
-                print(f"error: --port={value!r} is not allowed. Allowed: {allowed}.", file=sys.stderr)
+                print(f"error: --port={value!r} is not allowed. Allowed: {PORTS}.", file=sys.stderr)
                 return 2
             port, i = int(value), i + 2
             continue
-        if arg == "--lesson" and i + 1 < len(argv):
+        if arg == "--lesson":
             name = argv[i + 1]
             if name not in available():
                 print(f"error: unknown lesson {name!r}. Available lessons: {', '.join(available())}.", file=sys.stderr)
@@ -429,6 +453,14 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         i += 1
     port = free_port() if port == 0 else port
+    if not port_free(port):  # else Solara fails after the URL is announced, with its own status 3
+        print(
+            f"error: --port={port}{'' if port != PORT else ' (the default)'} is not allowed (in use on {HOST}: "
+            "another dashboard, or another server). "
+            "Allowed: a free port; --port 0 picks one.",
+            file=sys.stderr,
+        )
+        return 2
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")  # a local tool: no calls home
     print(f"sim dashboard: http://{HOST}:{port} (Ctrl+C to stop)", flush=True)
     try:

@@ -106,18 +106,40 @@ def _subcommand(name: str, rest: list[str]) -> int:
     return int(module.main(rest) or 0)
 
 
+def _not_a_subcommand(word: str) -> ConfigError:
+    import difflib
+
+    near = difflib.get_close_matches(word, SUBCOMMANDS, n=1)
+    hint = f" (did you mean `sim {near[0]}`?)" if near else ""
+    return ConfigError(
+        "subcommand",
+        word,
+        f"one of {', '.join(SUBCOMMANDS)}{hint}, or a run's overrides key=value (e.g. regime.use=public)",
+        "the command line",
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in SUBCOMMANDS:
         return _subcommand(argv[0], argv[1:])
+    if argv and not argv[0].startswith(("-", "+", "~")) and "=" not in argv[0]:
+        return _fail(_not_a_subcommand(argv[0]))  # `sim reprot x`: no override either
     flags = [a for a in argv if a.startswith("-")]
-    overrides = [a for a in argv if not a.startswith("-")]
+    overrides = _overrides(argv)
     multirun = any(f in ("-m", "--multirun") for f in flags)
-    informational = any(
-        f in ("--help", "-h", "--hydra-help", "--info", "-i", "--cfg", "-c", "--shell-completion", "-sc") for f in flags
-    )
-    if informational and _OWN_PROCESS["set"] and hasattr(signal, "SIGPIPE"):
+    # Help and --info describe the program, not a job: they need no valid overrides. --cfg
+    # shows the job's config, so its overrides are checked as a run's are (it writes nothing).
+    asks_help = any(f in ("--help", "-h", "--hydra-help") for f in flags)
+    informational = asks_help or any(f in ("--info", "-i", "--shell-completion", "-sc") for f in flags)
+    show_config = any(f in ("--cfg", "-c") or f.startswith("--cfg=") for f in flags)
+    if not asks_help:  # (Hydra answers help before any other check)
+        try:
+            _check_modes(flags)
+        except ConfigError as exc:
+            return _fail(exc)
+    if (informational or show_config) and _OWN_PROCESS["set"] and hasattr(signal, "SIGPIPE"):
         # They only print (Hydra's help, the config): like any Unix tool, end at once and
         # silently when the reader goes (`sim --cfg job | head`), where Hydra would print a
         # traceback of the broken pipe. (Only these: runs, the dashboard and Ray write to
@@ -130,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         workers = None
         try:
             hydra_conf.check_layout()
+            hydra_conf.check_overrides(overrides)
             mode_multirun, cells, composed = sweep.plan(overrides)
             multirun = multirun or mode_multirun
             if multirun and _OWN_PROCESS["set"]:
@@ -139,16 +162,19 @@ def main(argv: list[str] | None = None) -> int:
                 # collector need not scan them again in every full collection (~0.1 s
                 # each, several in a sweep's start-up and launch).
                 gc.freeze()
-            if multirun:
+            if multirun and not show_config:
                 _limit_worker_threads(overrides, len(cells))
                 sweep.plan_folders(cells, composed)  # each cell a folder of its own, checked at the end
                 # The launcher's workers start and get ready while every cell is checked.
                 workers = sweep.STATE["workers"] = sweep.start_workers(composed, len(cells))
                 checked = sweep.check_cells(cells)
                 sweep.mark_checked(cells)  # the sweeper need not check them again
+            elif multirun:
+                sweep.check_cells(cells)
             else:
                 hydra_conf.load(overrides)
-            _check_writable(overrides, multirun, composed)
+            if not show_config:
+                _check_writable(overrides, multirun, composed)
             if workers is not None:  # the last cells, while Hydra starts
                 workers.ahead(checked, Path(str(composed.hydra.sweep.dir)))
         except Exception as exc:
@@ -158,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
             if isinstance(exc, ConfigError):
                 return _fail(exc)
             return _fail(hydra_conf.hydra_error(exc, overrides))  # a malformed override Hydra cannot even parse
-    if multirun:
+    if multirun and not show_config:
         _limit_worker_threads(overrides, len(cells))
     hydra_conf.register()
     import hydra
@@ -188,6 +214,46 @@ def main(argv: list[str] | None = None) -> int:
     if multirun:
         return _report_sweep()
     return 0
+
+
+# Hydra's options that take a value (``--cfg job``): that value is no override.
+_VALUED = set("--cfg -c --package -p --config-path -cp --config-name -cn --config-dir -cd --experimental-rerun".split())
+_INFO_TOPICS = ("all", "config", "defaults", "defaults-tree", "plugins", "searchpath")  # --info's optional value
+
+
+def _overrides(argv: list[str]) -> list[str]:
+    """The overrides of a command line: its arguments less Hydra's options and their values."""
+    out, i = [], 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in _VALUED or (arg in ("--info", "-i") and i + 1 < len(argv) and argv[i + 1] in _INFO_TOPICS):
+            i += 2
+            continue
+        if not arg.startswith("-"):
+            out.append(arg)
+        i += 1
+    return out
+
+
+# Hydra runs one of these (long: short); given two, it fails with a traceback.
+_MODES = {"--run": "-r", "--multirun": "-m", "--cfg": "-c", "--info": "-i", "--shell-completion": "-sc"}
+
+
+def _check_modes(flags: list[str]) -> None:
+    """Refuse Hydra's options that cannot go together, as Hydra would, but without its traceback."""
+    given = [f.split("=", 1)[0] for f in flags]
+    modes = sorted(long for long, short in _MODES.items() if long in given or short in given)
+    if len(modes) > 1:
+        raise ConfigError(
+            "options",
+            " ".join(modes),
+            "one of --run, --multirun (-m), --cfg, --info and --shell-completion at a time",
+            "the command line",
+        )
+    if "--resolve" in given and "--cfg" not in modes:
+        raise ConfigError(
+            "options", "--resolve", "--resolve only with --cfg (e.g. --cfg job --resolve)", "the command line"
+        )
 
 
 def _check_writable(overrides: list[str], multirun: bool, composed=None) -> None:

@@ -351,12 +351,21 @@ class SimConfig:
 def _describe(meta: Mapping[str, Any], ftype: Any) -> str:
     if "choices" in meta:
         return ", ".join(meta["choices"])
+    if ftype in (str, "str"):
+        return "a string"
+    if ftype is dict or str(ftype).startswith("dict"):
+        return "a mapping of keys"
     lo, hi = meta.get("lo"), meta.get("hi")
-    kind = "an integer" if ftype in (int, "int") else "a number"
+    integer = ftype in (int, "int")
+    kind = "an integer" if integer else "a number"
+
+    def shown(bound: float) -> str:  # an integer bound in full (run.seed's 2**63 - 1), not as 9.22337e+18
+        return str(int(bound)) if integer else f"{bound:g}"
+
     if lo is not None and hi is not None:
-        return f"{kind} in [{lo:g}, {hi:g}]"
+        return f"{kind} in [{shown(lo)}, {shown(hi)}]"
     if lo is not None:
-        return f"{kind} >= {lo:g}"
+        return f"{kind} >= {shown(lo)}"
     return kind
 
 

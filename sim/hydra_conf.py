@@ -165,15 +165,45 @@ def _presets(group: str) -> str:
     return names
 
 
+def check_overrides(overrides: list[str]) -> None:
+    """Refuse a key given twice on one command line (``run.rounds=5 run.rounds=6``).
+
+    Hydra would take the last without a word; a sweep would name its cells after both.
+    Each key once makes the command say what it runs.
+
+    Raises:
+        ConfigError: Naming the key, its last value and every override that sets it.
+    """
+    seen: dict[str, list[str]] = {}
+    for o in overrides:
+        if "=" in o or o.startswith("~"):
+            seen.setdefault(o.lstrip("+~").split("=", 1)[0], []).append(o)
+    for key, given in seen.items():
+        if len(given) > 1:
+            times = "twice" if len(given) == 2 else f"{len(given)} times"
+            raise ConfigError(
+                key,
+                given[-1].partition("=")[2],
+                f"each key once on a command line; {key} is given {times} ({' then '.join(given)}): "
+                "keep the one you mean",
+                "the command line",
+            )
+
+
 def _source(overrides: list[str]) -> str:
     return "the command line" if overrides else "the defaults"
 
 
-def _allowed_options(group: str) -> list[str]:
+def _allowed_options(group: str, msg: str = "") -> list[str]:
+    """The options of a config group: its files here and those Hydra lists (plugins' launchers)."""
     base = CONF_DIR / group
-    if not base.is_dir():
-        return []
-    return sorted(str(p.relative_to(base).with_suffix("")) for p in base.rglob("*.yaml"))
+    found = set()
+    if base.is_dir():
+        found = {str(p.relative_to(base).with_suffix("")) for p in base.rglob("*.yaml")}
+    m = re.search(rf"Available options in '{re.escape(group)}':\n((?:\t.*\n?)*)", msg)
+    if m:  # what Hydra's search path holds besides conf/: basic, joblib, ray, submitit_* for hydra/launcher
+        found |= {line.strip() for line in m.group(1).splitlines() if line.strip()}
+    return sorted(found)
 
 
 def hydra_error(exc: Exception, overrides: list[str]) -> ConfigError:
@@ -196,6 +226,28 @@ def hydra_error(exc: Exception, overrides: list[str]) -> ConfigError:
         return ConfigError(
             group, name, f"a file holding a YAML mapping of keys (this one holds a {kind})", f"{group}/{name}.yaml"
         )
+    m = re.search(r"Error merging override (~[^=\s]+(?:=\S*)?)", msg) or re.search(
+        r"Could not delete from config\. (.*)", msg
+    )
+    if m:  # ~run.rounds (the schema's keys stay), ~nope, ~run.rounds=7 where run.rounds is 50
+        typed = next((o for o in overrides if o.startswith("~") and o in msg), None)
+        typed = typed or next((o for o in overrides if o.startswith("~")), "~")
+        key = typed[1:].split("=", 1)[0]
+        if _in_schema(key):
+            allowed = f"{key}=<value> instead, with {_allowed_for(key)}: the keys of the schema cannot be deleted"
+        else:
+            allowed = f"~ before a key the config has; {m.group(1).rstrip('.')}"
+        return ConfigError("override", typed, allowed, "the command line")
+    m = re.search(r"Ambiguous value for argument '([^'=]+)=([^']*)'", msg)
+    if m:  # regime.use=open,closed without -m
+        key, value = m.group(1).lstrip("+~"), m.group(2)
+        return ConfigError(
+            key,
+            value,
+            f"one value: {_allowed_for(key)}; to run each of several values, add -m (a sweep); for text with "
+            "a comma, quote it: 'a,b'",
+            "the command line",
+        )
     m = re.search(r"Error merging override ([^=\s]+)=(\S*)", msg)
     if m:
         key, value = m.group(1).lstrip("+~"), m.group(2)
@@ -211,16 +263,22 @@ def hydra_error(exc: Exception, overrides: list[str]) -> ConfigError:
                 group, value = k.partition("@")[0], v
                 break
         return ConfigError(
-            group, value, ", ".join(_allowed_options(group)) or "no presets found", _where(group, overrides)
+            group, value, ", ".join(_allowed_options(group, msg)) or "no presets found", _where(group, overrides, msg)
         )
+    m = re.search(r"Could not override '([^']+)'", msg)
+    if m and "not in" in msg:  # wrold.places=5: the key as typed, and the part that is no key
+        key, bad = m.group(1), _full_key(msg, m.group(1))
+        allowed = _keys_of(bad) + (f" ({bad} is not one)" if bad != key else "")
+        return ConfigError(key, _value_of(key, overrides), allowed, _where(key, overrides, msg))
     m = re.search(r"Key '([^']+)' not in '(\w+)'", msg) or re.search(r"Key '([^']+)' is not in struct", msg)
     if m:
         key = _full_key(msg, m.group(1))
-        return ConfigError(key, _value_of(key, overrides), _keys_of(key), _where(key, overrides))
+        return ConfigError(key, _value_of(key, overrides, msg), _keys_of(key), _where(key, overrides, msg))
     m = re.search(r"Value '([^']*)' (?:of type '\w+' )?could not be converted to (\w+)", msg)
     if m:
         key = _full_key(msg, "")
-        return ConfigError(key or "?", m.group(1), f"a value of type {m.group(2).lower()}", _where(key, overrides))
+        allowed = f"a value of type {m.group(2).lower()}"
+        return ConfigError(key or "?", m.group(1), allowed, _where(key, overrides, msg))
     if "Error parsing override" in msg or "mismatched input" in msg or "no viable alternative" in msg:
         bad = next((o for o in overrides if o in msg), overrides[0] if overrides else "")
         return ConfigError("override", bad, "key=value in Hydra syntax, e.g. regime.use=public", "the command line")
@@ -239,7 +297,23 @@ def _full_key(msg: str, leaf: str) -> str:
     return leaf
 
 
-def _value_of(key: str, overrides: list[str]) -> Any:
+def _value_of(key: str, overrides: list[str], msg: str = "") -> Any:
+    """The value given to ``key``: in the file Hydra's message names, else on the command line."""
+    path = _file_of(msg)
+    if path is not None:
+        import yaml
+
+        try:
+            data = yaml.safe_load(path.read_text())
+        except (OSError, yaml.YAMLError):
+            data = None
+        parts = key.split(".")
+        for keys in (parts, parts[1:]):  # a _global_ file, or one in its group's own package
+            node = data
+            for part in keys:
+                node = node.get(part, _ABSENT) if isinstance(node, dict) else _ABSENT
+            if keys and node is not _ABSENT:
+                return node
     for o in overrides:
         k, _, v = o.lstrip("+~").partition("=")
         if k == key:
@@ -247,11 +321,35 @@ def _value_of(key: str, overrides: list[str]) -> Any:
     return "?"
 
 
-def _where(key: str, overrides: list[str]) -> str:
+_ABSENT = object()
+
+
+def _file_of(msg: str) -> Path | None:
+    """The config or scenario file a composition error happened in (``In 'arrangement/x': ...``)."""
+    m = re.match(r"In '([^']+)':", msg)
+    if not m or m.group(1) == "config" or m.group(1).startswith("hydra/"):
+        return None  # ('config': the defaults list as a whole, which the presets amend too)
+    path = CONF_DIR / f"{m.group(1)}.yaml"
+    return path if path.is_file() else None
+
+
+def _shown(path: Path) -> str:
+    """A path as the user knows it: scenarios/x.yaml rather than conf/arrangement/x.yaml."""
+    real = path.resolve()
+    return str(real.relative_to(ROOT.resolve())) if real.is_relative_to(ROOT.resolve()) else str(path)
+
+
+def _where(key: str, overrides: list[str], msg: str = "") -> str:
+    """Where the value of ``key`` was set: the file Hydra's message names, the command line, or a file."""
+    path = _file_of(msg)
+    if path is not None:  # the error arose while merging that file
+        return _shown(path)
     for o in overrides:
-        if o.lstrip("+~").split("=")[0] == key:
+        k = o.lstrip("+~").split("=")[0]
+        if key and (k == key or k.startswith(key + ".") or key.startswith(k + ".")):
             return "the command line"
-    return "a config or scenario file"
+    chosen = next((o.split("=", 1)[1] for o in overrides if o.startswith("arrangement=")), None)
+    return f"a config file or scenarios/{chosen}.yaml" if chosen else "a config or scenario file"
 
 
 def _keys_of(key: str) -> str:
@@ -271,6 +369,18 @@ def _keys_of(key: str) -> str:
     return f"one of the keys {names}" + (f" under {parent}" if parent else "")
 
 
+def _in_schema(key: str) -> bool:
+    """Whether a dotted key is one of the schema's (run.rounds, run)."""
+    import dataclasses
+
+    node: Any = SimConfig()
+    for part in key.split("."):
+        if not dataclasses.is_dataclass(node) or part not in {f.name for f in dataclasses.fields(node)}:
+            return False
+        node = getattr(node, part)
+    return bool(key)
+
+
 def _allowed_for(key: str) -> str:
     """What the schema allows for a dotted key."""
     import dataclasses
@@ -288,6 +398,12 @@ def _allowed_for(key: str) -> str:
     f = fields.get(parts[-1])
     if f is None:
         return _keys_of(key)
+    if (CONF_DIR / key).is_dir():  # a config group (role, regime, analytics): one of its files
+        return ", ".join(_allowed_options(key))
+    sub = getattr(node(), f.name)
+    if dataclasses.is_dataclass(sub):  # run=3: a group of keys, not a value
+        names = ", ".join(g.name for g in dataclasses.fields(sub))
+        return f"a value for one key under {key} ({key}.<key>=<value>), one of {names}"
     if f.type in ("bool", bool):
         return "true or false"
     return _describe(f.metadata, f.type) or "a string"

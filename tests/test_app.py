@@ -8,6 +8,7 @@ Playwright for Python. Without Chromium it is skipped, unless ``SIM_REQUIRE_BROW
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -92,6 +93,30 @@ def test_command_line_input(capsys):
     assert app.main(["--help"]) == 0
     cmd = app.server_command(8765)
     assert cmd[cmd.index("--host") + 1] == "127.0.0.1"  # localhost only
+
+
+def test_an_option_without_its_value_is_named(capsys):
+    for option, says in (("--port", "a port number"), ("--lesson", "fish_shop")):
+        assert app.main([option]) == 2
+        err = capsys.readouterr().err
+        assert f"{option} needs a value" in err and says in err and "unknown argument" not in err, err
+
+
+def test_a_taken_port_is_refused_before_the_url_is_announced(capsys, monkeypatch):
+    started = []
+    monkeypatch.setattr(app.subprocess, "call", lambda *a, **k: started.append(a) or 0)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for argv in (["--port", str(port)], [f"--port={port}"]):
+            assert app.main(argv) == 2
+            out, err = capsys.readouterr()
+            assert "http://" not in out and not started, (out, err)
+            assert f"--port={port}" in err and "in use" in err and "--port 0" in err, err
+    free = app.free_port()
+    assert app.main([f"--port={free}"]) == 0 and started  # the = form is the same option
+    assert f"http://127.0.0.1:{free}" in capsys.readouterr().out
 
 
 # ------------------------------------------------------------------ the real page

@@ -91,6 +91,30 @@ def test_bad_input_exit_2_clear_message_nothing_written(tmp_path, args, expect):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_cfg_shows_the_checked_config_and_writes_nothing(tmp_path):
+    # --cfg's value (job) is no override; a sweep's cells (the experiment's) are checked too.
+    for args, shown in (
+        (["--cfg", "job", "run.rounds=7"], "rounds: 7"),
+        (["-c", "job", "experiment=roles"], "replications: 20"),
+        (["--cfg=hydra", "run.rounds=7"], "run.rounds=7"),
+    ):
+        r = sim(tmp_path, *args)
+        assert r.returncode == 0 and shown in r.stdout, (args, r.stderr)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_help_is_sims_own(tmp_path):
+    from sim.cli import SUBCOMMANDS
+
+    r = sim(tmp_path, "--help")
+    assert r.returncode == 0, r.stderr
+    first = r.stdout.splitlines()[0]
+    assert first.startswith("sim") and "powered by Hydra" not in first, first
+    for word in (*SUBCOMMANDS, "-m", "--cfg job", "README.md", "regime.use=public"):
+        assert word in r.stdout, word
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize(
     ("content", "word"),
     [

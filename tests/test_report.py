@@ -298,3 +298,14 @@ def test_bad_folders_exit_2_with_a_clear_message(grid, tmp_path, capsys):
     assert "role=mayor" in err and "co_producer" in err and "Traceback" not in err
     r = sim(tmp_path, "report", "nowhere")
     assert r.returncode == 2 and "nowhere" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_unknown_metric_or_column_lists_the_result_columns(grid, capsys):
+    for option in ("--metric", "--column"):
+        for bad in ("nope", "role"):  # not a column; a column, but not a number
+            assert report_main([str(grid), option, bad, "--heatmap", "role", "regime"]) == 2, (option, bad)
+            err = capsys.readouterr().err
+            assert f"{option} {bad!r}" in err and "Traceback" not in err, err
+            listed = err.split("Allowed: ", 1)[1]
+            assert all(c in listed for c in ACCOUNT) and "evasion_rate" in listed, err
+            assert "replication," not in listed and "seed" not in listed, err  # results only, not the bookkeeping

@@ -203,11 +203,24 @@ def title(sw: Sweep) -> str:
     return "/".join(sw.root.resolve().parts[-2:])
 
 
+def _check_numeric(sw: Sweep, option: str, column: str) -> None:
+    """Refuse a --metric or --column that is not a numeric column, naming the result columns."""
+    table = sw.table
+    if column in table.columns and pd.api.types.is_numeric_dtype(table[column]):
+        return
+    head = set(data._head(table)) | {"config_hash", "replication"}  # the choices and bookkeeping
+    results = [c for c in table.columns if c not in head and pd.api.types.is_numeric_dtype(table[c])]
+    what = "a column, but not a number" if column in table.columns else "not a column"
+    raise ValueError(
+        f"{option} {column!r} is not allowed: {what} of {sw.root / data.SUMMARY}. Allowed: a result column, "
+        f"{', '.join(results)}"
+    )
+
+
 def build(sw: Sweep, args: argparse.Namespace) -> list[Block]:
     """All blocks of the report, in order."""
     metric = args.metric
-    if metric not in sw.table.columns or not pd.api.types.is_numeric_dtype(sw.table[metric]):
-        raise ValueError(f"--metric {metric} is not a numeric column of summary.parquet")
+    _check_numeric(sw, "--metric", metric)
     base_spec = data.parse_spec(args.baseline)
     base_of = data.baselines(sw, base_spec)
     fallback = ""
@@ -388,8 +401,7 @@ def _grid_heatmap(sw: Sweep, args: argparse.Namespace, blocks: list[Block]) -> N
     for d in (x, y):
         if d not in sw.table.columns:
             raise ValueError(f"--heatmap {d} is not a column of summary.parquet (swept: {', '.join(sw.dims)})")
-    if col not in sw.table.columns:
-        raise ValueError(f"--column {col} is not a column of summary.parquet")
+    _check_numeric(sw, "--column", col)
     blocks.append(Block("h2", f"{col} over {y} and {x}"))
     hm = stats.heatmap(sw.table, x, y, col)
     title = f"Mean {col} by {y} and {x}"
