@@ -154,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
             hydra_conf.check_layout()
             hydra_conf.check_overrides(overrides)
             mode_multirun, cells, composed = sweep.plan(overrides)
+            hydra_conf.check_hydra(composed, overrides)
             multirun = multirun or mode_multirun
             if multirun and _OWN_PROCESS["set"]:
                 import gc

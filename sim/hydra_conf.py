@@ -165,6 +165,33 @@ def _presets(group: str) -> str:
     return names
 
 
+def check_hydra(composed: Any, overrides: list[str]) -> None:
+    """Refuse Hydra settings that Hydra itself would only trip over later, with a traceback.
+
+    ``hydra.verbose`` names the loggers to show at DEBUG: ``true`` for all, or a logger's
+    name, or a list of names; anything else (``hydra.verbose=[1,1]``) made Python's logging
+    raise a TypeError once the run had started.
+
+    Args:
+        composed: The command line's config with its ``hydra`` node.
+        overrides: The command line's overrides (to say where a value was set).
+
+    Raises:
+        ConfigError: Naming the setting, its value and what it may be.
+    """
+    verbose = OmegaConf.select(composed, "hydra.verbose", default=False)
+    if OmegaConf.is_config(verbose):
+        verbose = OmegaConf.to_container(verbose, resolve=True)
+    names = verbose if isinstance(verbose, list) else [verbose]
+    if not isinstance(verbose, bool) and not all(isinstance(n, str) and n for n in names):
+        raise ConfigError(
+            "hydra.verbose",
+            str(verbose),
+            "true, false, a logger's name (sim, hydra, ...) or a list of names ([sim,hydra])",
+            _where("hydra.verbose", overrides),
+        )
+
+
 def check_overrides(overrides: list[str]) -> None:
     """Refuse a key given twice on one command line (``run.rounds=5 run.rounds=6``).
 

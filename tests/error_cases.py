@@ -59,6 +59,16 @@ CASES: list[Case] = [
         ("-m", "role=regulator,producer", "hydra.launcher.n_jobs=many"),
         ("hydra.launcher.n_jobs", "many", "integer"),
     ),
+    Case(
+        "Hydra's log setting not a logger name (found by tests/test_cli_grammar.py)",
+        ("hydra.verbose=[1,1]",),
+        ("hydra.verbose", "[1, 1]", "logger's name"),
+    ),
+    Case(
+        "a whole number of sweep workers other than 0",
+        ("-m", "role=regulator,producer", "hydra.launcher.n_jobs=0"),
+        ("hydra.launcher.n_jobs", "'0'", "other than 0"),
+    ),
     Case("unknown regime preset", ("regime=halfway",), ("regime", "halfway", "open_creation_closed_use")),
     Case("unknown analytics level", ("analytics=crystal_ball",), ("analytics", "crystal_ball", "profiling")),
     Case("unknown phase setting", ("regime.use=sometimes",), ("regime.use", "sometimes", "open, restricted, closed")),
