@@ -7,6 +7,11 @@ validated :class:`SimConfig`, the command line builds one from Hydra's output.
 
 Every numeric field carries its allowed range in ``metadata`` so that
 :func:`validate` can name the key, the value and what is allowed.
+
+Why one piece (~500 lines): it is the schema, one dataclass per config section in
+the order of ``conf/config.yaml``, each field with its default, range and meaning;
+read top to bottom it is the reference of every key a user can set, and the
+validation that names a key's range must see every section's fields.
 """
 
 from __future__ import annotations

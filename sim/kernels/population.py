@@ -42,6 +42,10 @@ point (2**-30), so the sum is exact and does not depend on the order of addition
 ``benchmarks/profile_kernel.py`` times each loop.
 
 All helpers live in this file (Numba's cache does not see edits in other files).
+
+Why one piece (~680 lines): Numba's on-disk cache keys a compiled kernel by the file
+it is defined in, and misses an edit to a helper in another file, so every helper a
+kernel calls lives beside it here; the one jit policy is defined once, here too.
 """
 
 from __future__ import annotations
