@@ -190,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
             hydra_conf.check_layout()
             mode_multirun, cells, composed = sweep.plan(overrides)
             multirun = multirun or mode_multirun
+            if multirun:
+                sweep.note_command(argv, composed, len(cells))  # for the line after a Ctrl+C
             if multirun and _OWN_PROCESS["set"]:
                 import gc
 
@@ -208,10 +210,14 @@ def main(argv: list[str] | None = None) -> int:
             _check_writable(overrides, multirun, composed)
             if workers is not None:  # the last cells, while Hydra starts
                 workers.ahead(checked, Path(str(composed.hydra.sweep.dir)))
-        except Exception as exc:
+        except BaseException as exc:
             if workers is not None:
+                if not isinstance(exc, Exception):
+                    _hold_interrupts()  # Ctrl+C: a second one must not cut the workers' end short
                 sweep.STATE.pop("workers", None)
                 workers.stop()
+            if not isinstance(exc, Exception):
+                raise  # Ctrl+C (reported by exit_with)
             if isinstance(exc, ConfigError):
                 return _fail(exc)
             return _fail(hydra_conf.hydra_error(exc, overrides))  # a malformed override Hydra cannot even parse
@@ -238,9 +244,12 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         sys.argv = saved
         workers = sweep.STATE.pop("workers", None)
+        if ended:
+            sweep.STATE.pop("command", None)  # noted for an interruption (sweep.interrupted)
         if workers is not None and ended:
             workers.close()  # idle now: ending them here is quicker than at exit
         elif workers is not None:
+            _hold_interrupts()
             workers.stop()  # interrupted: at once, whatever they are doing
     if multirun:
         return _report_sweep()
@@ -310,6 +319,27 @@ def _report_sweep() -> int:
     return 0
 
 
+def _hold_interrupts() -> None:
+    """Ignore further Ctrl+C in this command's own process: it is ending already, and tidying up."""
+    import threading
+
+    if _OWN_PROCESS["set"] and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _interrupted() -> int:
+    """After Ctrl+C: one line on stderr instead of a traceback, and exit status 130 (128 + SIGINT).
+
+    For a sweep, the line gives the cells done and the command that resumes it
+    (:func:`sim.sweep.interrupted`); its workers have been ended already (:func:`main`).
+    """
+    _hold_interrupts()
+    sweep = sys.modules.get("sim.sweep")
+    line = sweep.interrupted() if sweep is not None else None
+    print(line or "interrupted.", file=sys.stderr, flush=True)
+    return 130
+
+
 _OWN_PROCESS = {"set": False}  # set by main_exit: main() runs in a command's own process, not a caller's
 
 
@@ -337,6 +367,8 @@ def exit_with(main: Callable[[], int | None]) -> NoReturn:
             status = main()
         except SystemExit as exc:  # Hydra's --help and --cfg end this way
             status = exc.code
+        except KeyboardInterrupt:
+            status = _interrupted()
         sys.stdout.flush()  # what is still buffered: the reader may be gone by now
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python flushes stdout again at exit
