@@ -8,8 +8,14 @@ has no threads when it forks (the kernel runs serially here), so forking is safe
 """
 
 import gc
+import signal
 
-from sim.sweep import warm_worker
+# Ctrl+C is the launching process's to handle (it ends the workers and says how to resume):
+# not here while the server readies itself (it ignores it once it serves), nor in the
+# workers forked from it, which keep this setting.
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+from sim.sweep import warm_worker  # noqa: E402
 
 warm_worker(watch=False)  # (a thread here would be copied, stopped, into every fork)
 try:

@@ -26,20 +26,48 @@ def _fail(exc: ConfigError) -> int:
 
 
 def _task(dcfg) -> None:
-    """The Hydra job: validate, run, write outputs, print the public account."""
+    """The Hydra job (:func:`_job`); a Ctrl+C that reaches it is noted in its ``run.log``.
+
+    (A single run's, and the basic launcher's cells: the local launcher's workers leave
+    Ctrl+C to the launching process, which ends them.)
+    """
+    import logging
+
+    t0 = time.perf_counter()
+    try:
+        _job(dcfg)
+    except KeyboardInterrupt:
+        logging.getLogger("sim").warning(
+            "interrupted after %.1f s, before its results were complete: run the command again",
+            time.perf_counter() - t0,
+        )
+        raise
+
+
+def _job(dcfg) -> None:
+    """Validate, run, write outputs, print the public account.
+
+    What it prints, and an error, also go to ``run.log`` in the run (or cell) folder
+    (``hydra.job_logging`` in conf/config.yaml): the overrides, the resolved choices and
+    config hash, the scale and timings, the files written, the public account.
+    """
     import logging
 
     from hydra.core.hydra_config import HydraConfig
 
     from sim.kernels.population import PARALLEL_MIN_ACTORS, warmup
-    from sim.run import account_table, as_config, run, write_outputs
+    from sim.run import account_table, as_config, config_hash, run, write_outputs
 
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
+    log = logging.getLogger("sim")  # to run.log only (conf/config.yaml)
+    hc = HydraConfig.get()
+    log.info("overrides: %s", " ".join(hc.overrides.task) or "(none)")
     try:
         cfg = as_config(dcfg, "the composed config")
     except ConfigError as exc:
+        log.error("error: %s", exc)
         sys.exit(_fail(exc))
-    hc = HydraConfig.get()
+    log.info("seed=%s config_hash=%s", cfg.run.seed, config_hash(cfg))
     out = Path(hc.runtime.output_dir)
     scoring = cfg.analytics.resolution == "individual" and cfg.analytics.profile == "score"
     compile_s = warmup(parallel=cfg.world.actors >= PARALLEL_MIN_ACTORS, scoring=scoring)
@@ -49,6 +77,7 @@ def _task(dcfg) -> None:
         t0 = time.perf_counter()
         status = sweep.run_cell(cfg, out, out.name, list(hc.overrides.task))
         print(f"cell {out.name or '(no overrides)'}: {status} in {time.perf_counter() - t0:.1f} s", flush=True)
+        _log_cell(log, cfg, out, status, compile_s, time.perf_counter() - t0)
         return
     import pandas  # noqa: F401  (imported by the run; loaded here so that "run" times the run only)
 
@@ -60,26 +89,55 @@ def _task(dcfg) -> None:
     try:
         summary = write_outputs(df, cfg, out)
     except OSError as exc:
-        print(
+        message = (
             f"error: could not write results to {out}: {exc.strerror or exc}. Each file is written to a "
             "temporary name and renamed when complete, so nothing partial was left; earlier results are "
-            "untouched.",
-            file=sys.stderr,
+            "untouched."
         )
+        log.error("%s", message)
+        print(message, file=sys.stderr)
         sys.exit(1)
     r = summary["regime"]
-    print(
+    lines = [
         f"arrangement={summary['arrangement']} role={summary['role']} analytics={summary['analytics']} "
         f"regime={r['name']} (framing={r['framing']}, collection={r['collection']}, "
-        f"interpretation={r['interpretation']}, use={r['use']})"
-    )
-    print(
+        f"interpretation={r['interpretation']}, use={r['use']})",
         f"{cfg.world.actors:,} actors x {cfg.run.rounds} rounds x {cfg.run.replications} replications; "
-        f"kernels ready in {compile_s:.2f} s, run {run_s:.2f} s"
+        f"kernels ready in {compile_s:.2f} s, run {run_s:.2f} s",
+        f"Public account (run totals, {summary['unit']}), mean and 95% interval over replications:",
+        account_table(summary),
+        f"wrote {out / 'rounds.parquet'} and {out / 'summary.json'}",
+    ]
+    print("\n".join(lines))
+    log.info("%s", "\n".join(lines))
+
+
+def _log_cell(log, cfg, out: Path, status: str, compile_s: float, cell_s: float) -> None:
+    """A sweep cell's lines in its ``run.log``: its choices and scale, what became of it, the timings."""
+    import json
+
+    from sim import sweep
+
+    r = cfg.regime
+    log.info(
+        "arrangement=%s role=%s analytics=%s regime=%s (framing=%s, collection=%s, interpretation=%s, use=%s)",
+        *(cfg.arrangement.name, cfg.role.name, cfg.analytics.name, r.name),
+        *(r.framing, r.collection, r.interpretation, r.use),
     )
-    print(f"Public account (run totals, {summary['unit']}), mean and 95% interval over replications:")
-    print(account_table(summary))
-    print(f"wrote {out / 'rounds.parquet'} and {out / 'summary.json'}")
+    log.info(
+        "%s actors x %s rounds x %s replications; kernels ready in %.2f s, cell %s in %.1f s",
+        *(f"{cfg.world.actors:,}", cfg.run.rounds, cfg.run.replications, compile_s, status, cell_s),
+    )
+    if status == "skipped":
+        log.info("results already there and intact (%s matches the config and the files): not run again", sweep.RESULT)
+    elif status == "failed":
+        try:
+            error = json.loads((out / sweep.ERROR).read_text())["error"]
+        except (OSError, ValueError, KeyError, TypeError):
+            error = "(unreadable error record)"
+        log.error("failed: %s (traceback in %s); a rerun of the sweep retries it", error, out / sweep.ERROR)
+    else:
+        log.info("wrote rounds.parquet, totals.parquet, summary.json, provenance.json and %s in %s", sweep.RESULT, out)
 
 
 # ``sim <subcommand> ...``: each lives in its own module with ``main(argv) -> int``
@@ -156,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
             mode_multirun, cells, composed = sweep.plan(overrides)
             hydra_conf.check_hydra(composed, overrides)
             multirun = multirun or mode_multirun
+            if multirun:
+                sweep.note_command(argv, composed, len(cells))  # for the line after a Ctrl+C
             if multirun and _OWN_PROCESS["set"]:
                 import gc
 
@@ -178,10 +238,14 @@ def main(argv: list[str] | None = None) -> int:
                 _check_writable(overrides, multirun, composed)
             if workers is not None:  # the last cells, while Hydra starts
                 workers.ahead(checked, Path(str(composed.hydra.sweep.dir)))
-        except Exception as exc:
+        except BaseException as exc:
             if workers is not None:
+                if not isinstance(exc, Exception):
+                    _hold_interrupts()  # Ctrl+C: a second one must not cut the workers' end short
                 sweep.STATE.pop("workers", None)
                 workers.stop()
+            if not isinstance(exc, Exception):
+                raise  # Ctrl+C (reported by exit_with)
             if isinstance(exc, ConfigError):
                 return _fail(exc)
             return _fail(hydra_conf.hydra_error(exc, overrides))  # a malformed override Hydra cannot even parse
@@ -208,9 +272,12 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         sys.argv = saved
         workers = sweep.STATE.pop("workers", None)
+        if ended:
+            sweep.STATE.pop("command", None)  # noted for an interruption (sweep.interrupted)
         if workers is not None and ended:
             workers.close()  # idle now: ending them here is quicker than at exit
         elif workers is not None:
+            _hold_interrupts()
             workers.stop()  # interrupted: at once, whatever they are doing
     if multirun:
         return _report_sweep()
@@ -320,6 +387,27 @@ def _report_sweep() -> int:
     return 0
 
 
+def _hold_interrupts() -> None:
+    """Ignore further Ctrl+C in this command's own process: it is ending already, and tidying up."""
+    import threading
+
+    if _OWN_PROCESS["set"] and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _interrupted() -> int:
+    """After Ctrl+C: one line on stderr instead of a traceback, and exit status 130 (128 + SIGINT).
+
+    For a sweep, the line gives the cells done and the command that resumes it
+    (:func:`sim.sweep.interrupted`); its workers have been ended already (:func:`main`).
+    """
+    _hold_interrupts()
+    sweep = sys.modules.get("sim.sweep")
+    line = sweep.interrupted() if sweep is not None else None
+    print(line or "interrupted.", file=sys.stderr, flush=True)
+    return 130
+
+
 _OWN_PROCESS = {"set": False}  # set by main_exit: main() runs in a command's own process, not a caller's
 
 
@@ -347,6 +435,8 @@ def exit_with(main: Callable[[], int | None]) -> NoReturn:
             status = main()
         except SystemExit as exc:  # Hydra's --help and --cfg end this way
             status = exc.code
+        except KeyboardInterrupt:
+            status = _interrupted()
         sys.stdout.flush()  # what is still buffered: the reader may be gone by now
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python flushes stdout again at exit

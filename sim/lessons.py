@@ -51,7 +51,9 @@ USAGE = """usage: sim lesson <name> [--out DIR] [--mp4] [override ...]
 Runs a lesson's two runs side by side without a browser and writes an animated GIF
 and a one-page PNG summary (default folder results/lessons/<name>/); --mp4 also
 writes the animation as an MP4 video (H.264). Overrides use Hydra syntax, e.g.
-world.actors=20000 run.rounds=20 run.replications=3."""
+world.actors=20000 run.rounds=20 run.replications=3. They change the lesson's
+settings; its arrangement and the key it runs side by side are its own (an override
+of them stops with exit status 2)."""
 
 # Frame timing of the GIF: a round every 0.25 s, the last round held for 3 s.
 FRAME_MS = 250
@@ -95,6 +97,58 @@ class Lesson:
     def overrides(self) -> list[str]:
         """Hydra overrides that select the lesson's scenario."""
         return [f"arrangement={self.arrangement}"]
+
+    @property
+    def contrasted(self) -> dict[str, list[str]]:
+        """The keys the lesson's contrast sets, with the value of each side (left, right)."""
+        keys: dict[str, list[str]] = {}
+        c = views.CONTRASTS[self.contrast]
+        for _, extra in (c.left, c.right):
+            for ov in extra:
+                key, _, value = ov.partition("=")
+                keys.setdefault(key, []).append(value)
+        return keys
+
+
+def check_overrides(lesson: Lesson, overrides: Sequence[str]) -> None:
+    """Refuse overrides that would change what the lesson is.
+
+    A lesson is a fixed pair of runs: its own arrangement (story, names and file names
+    are that arrangement's) and the one key its contrast sets, one value per side. An
+    ``arrangement`` override would show another arrangement under the lesson's name, and
+    one of a contrasted key would be overridden by the contrast on both sides, silently.
+    Any other setting (its scale, seed, role, the phases it does not contrast, ...) may change.
+
+    Raises:
+        ConfigError: Naming the key, the value given and why (before any work).
+    """
+    contrasted = lesson.contrasted
+    for raw in overrides:
+        key, _, value = raw.partition("=")
+        key = key.lstrip("+~").split("@", 1)[0]
+        if (key == "arrangement" and value != lesson.arrangement) or key.startswith("arrangement."):
+            other = (
+                f". To run {value}: python -m sim arrangement={value}, or sim dashboard"
+                if key == "arrangement" and value
+                else ""
+            )
+            raise ConfigError(
+                key,
+                value,
+                f"none: lesson {lesson.name} runs its own arrangement ({lesson.arrangement}), which its story "
+                "tells and its files are named after; its settings (world.actors, run.rounds, run.replications, "
+                f"run.seed, ...) may change{other}",
+                "the command line",
+            )
+        if key in contrasted:
+            sides = contrasted[key]
+            raise ConfigError(
+                key,
+                value,
+                f"none: lesson {lesson.name} sets {key} itself, {sides[0]} on one side and {sides[-1]} on the "
+                f"other ({views.CONTRASTS[lesson.contrast].label}); its other settings may change",
+                "the command line",
+            )
 
 
 def available() -> list[str]:
@@ -544,13 +598,15 @@ def render(name: str, overrides: Sequence[str] = (), out: Path | None = None, mp
 
     Raises:
         LessonError: Unknown or malformed lesson.
-        ConfigError: Overrides that do not make a valid configuration, or an output
-            folder that cannot be created and written (refused before any work).
+        ConfigError: Overrides that do not make a valid configuration or that would
+            change the lesson (:func:`check_overrides`), or an output folder that cannot
+            be created and written (refused before any work).
     """
     from sim.kernels.population import PARALLEL_MIN_ACTORS, warmup
     from sim.run import unwritable
 
     lesson = load_lesson(name)
+    check_overrides(lesson, overrides)
     folder = Path(out) if out is not None else Path("results") / "lessons" / name
     problem = unwritable(folder)
     if problem:

@@ -183,6 +183,16 @@ CASES: list[Case] = [
         here={"sw/cell/result.json": "{}", "sw/summary.parquet": "replication,cost\n0,1\n"},
     ),
     Case(
+        "lesson with another arrangement",
+        ("lesson", "fish_shop", "arrangement=zwartwerken"),
+        ("arrangement", "zwartwerken", "lessons/fish_shop"),
+    ),
+    Case(
+        "lesson with the key it runs side by side set",
+        ("lesson", "fish_shop", "regime.interpretation=open"),
+        ("regime.interpretation", "open", "fish_shop", "on one side"),
+    ),
+    Case(
         "validate writing into a file, not a folder",
         ("validate", "--out", "notes.txt"),
         ("--out", "notes.txt", "folder"),

@@ -44,6 +44,24 @@ def test_default_run_writes_contract_outputs(tmp_path):
         assert (runs[0] / name).stat().st_mode & 0o777 == 0o666 & ~umask
 
 
+def test_the_run_log_says_what_ran_how_long_and_where_it_went(tmp_path):
+    r = sim(tmp_path, "arrangement=zwartwerken", "world.actors=3000", "run.rounds=3", "run.replications=2")
+    assert r.returncode == 0, r.stderr
+    folder = next((tmp_path / "results" / "runs").iterdir())
+    assert sorted(p.name for p in folder.iterdir()) == [".hydra", "rounds.parquet", "run.log", "summary.json"]
+    log = (folder / "run.log").read_text()
+    for words in (
+        "overrides: arrangement=zwartwerken world.actors=3000 run.rounds=3 run.replications=2",
+        "arrangement=zwartwerken role=",
+        "seed=0 config_hash=",
+        "3,000 actors x 3 rounds x 2 replications; kernels ready in",
+        "public_value",
+        f"wrote {folder / 'rounds.parquet'} and {folder / 'summary.json'}",
+    ):
+        assert words in log, (words, log)
+    assert "[sim]" not in r.stdout  # the terminal shows them once, as printed
+
+
 def test_overrides_reach_the_run(tmp_path):
     r = sim(
         tmp_path,

@@ -3,6 +3,7 @@
 import os
 import random
 import resource
+import shlex
 import signal
 import subprocess
 import sys
@@ -231,3 +232,102 @@ def test_killing_the_launcher_alone_ends_its_workers_and_the_sweep_resumes(tmp_p
     table = summary(tmp_path / "sw")
     assert len(table) == 8 * 6 and not table.duplicated(["cell", "replication"]).any()
     assert not list((tmp_path / "sw").rglob("*.tmp"))
+
+
+INTERRUPTED = ["-m", "role=producer,regulator,co_producer,director", "regime.use=open,closed"]
+INTERRUPTED += ["world.actors=20000", "run.rounds=100", "run.replications=6"]
+
+
+def _fork_server_in_group(pgid):
+    """Whether the process group has a fork server (the one the local launcher's workers fork from)."""
+    for pid in _live_in_group(pgid):
+        try:
+            if b"forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                return True
+        except OSError:
+            pass
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="lists processes from /proc")
+@pytest.mark.parametrize("target", ["group", "launcher", "start-up"])
+def test_ctrl_c_stops_a_sweep_cleanly_with_one_line_and_the_command_that_resumes(tmp_path, target):
+    # "group": Ctrl+C in a terminal (SIGINT to the whole process group), in the default
+    # time-stamped folder, whose name the resume command must give; "launcher": SIGINT to
+    # the launching process alone (`kill -INT <pid>`), in a folder named on the command line;
+    # "start-up": Ctrl+C while the workers' fork server readies itself, before any cell.
+    args = INTERRUPTED + (["hydra.sweep.dir=sw"] if target != "group" else [])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", *args],
+        cwd=tmp_path,
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        if target == "start-up":
+            while not _fork_server_in_group(proc.pid) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(0.4)  # past its interpreter's start (~0.05 s), into its readying (imports, kernel: 1-3 s)
+        while target != "start-up" and not list(tmp_path.glob("**/result.json")) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert proc.poll() is None, "the sweep ended before it could be interrupted"
+        if target != "launcher":
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            os.kill(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        deadline = time.monotonic() + 3
+        while _live_in_group(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _live_in_group(proc.pid) == [], "no worker may be left"
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert proc.returncode == 130, err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    root = tmp_path / "sw" if target != "group" else next(p.parent.parent for p in tmp_path.glob("**/result.json"))
+    done = len(list(root.glob("*/result.json")))
+    assert (done == 0) if target == "start-up" else (1 <= done < 8)
+    assert f"{done} of 8 cells done" in lines[0], lines[0]
+    assert not list(tmp_path.rglob("*.tmp")), "no partial file may be left"
+    assert done == 0 or summary(root)["cell"].nunique() == done  # the cells done, readable meanwhile
+    command = shlex.split(lines[0].split("resume, run: ", 1)[1])
+    assert command[:3] == ["python", "-m", "sim"], command
+    if target == "group":
+        assert f"hydra.sweep.dir={root.relative_to(tmp_path)}" in command
+    rerun = sim(tmp_path, *command[3:])
+    assert rerun.returncode == 0, rerun.stderr
+    assert rerun.stdout.count(": skipped") == done and rerun.stdout.count(": done") == 8 - done
+    table = summary(root)
+    assert len(table) == 8 * 6 and not table.duplicated(["cell", "replication"]).any()
+
+
+def test_a_cell_folder_holding_only_its_log_is_never_taken_for_a_result(tmp_path):
+    # What an interruption leaves of a cell that had just started: Hydra's .hydra and the
+    # cell's log (run.log; cli.log, empty, before). Only result.json marks a result.
+    args = ["-m", "role=producer,regulator", "world.actors=4000", "run.rounds=6", "run.replications=3"]
+    args += ["hydra/launcher=basic", "hydra.sweep.dir=sw"]
+    assert sim(tmp_path, *args).returncode == 0
+    before = summary(tmp_path / "sw")
+    cell = next((tmp_path / "sw").glob("role=regulator,*"))
+    for path in cell.iterdir():
+        if path.is_file() and path.name != "run.log":
+            path.unlink()
+    (cell / "cli.log").write_text("")
+    check = sim(tmp_path, "sweep", "summarize", "sw")
+    assert check.returncode == 0 and "3 rows from 1 cells" in check.stdout, (check.stdout, check.stderr)
+    again = sim(tmp_path, *args)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.count(": done") == 1 and again.stdout.count(": skipped") == 1
+    pd.testing.assert_frame_equal(summary(tmp_path / "sw"), before)
+    log = (cell / "run.log").read_text()
+    assert log.count("cell done in") == 2 and "wrote rounds.parquet" in log  # the first run's lines are kept
+    other = next((tmp_path / "sw").glob("role=producer,*")) / "run.log"
+    assert "cell skipped" in other.read_text() and "not run again" in other.read_text()

@@ -47,6 +47,23 @@ def test_bad_override_and_bad_option_exit_2(capsys, tmp_path):
     assert not list(tmp_path.iterdir())  # nothing written
 
 
+@pytest.mark.parametrize(
+    ("override", "words"),
+    [
+        ("arrangement=zwartwerken", ("arrangement='zwartwerken'", "fish_shop", "sim arrangement=zwartwerken")),
+        ("arrangement.name=zwartwerken", ("arrangement.name='zwartwerken'", "lessons/fish_shop")),
+        ("regime.interpretation=open", ("regime.interpretation='open'", "open on one side and closed on the other")),
+    ],
+)
+def test_an_override_that_changes_the_lesson_is_refused_naming_the_key(override, words, capsys, tmp_path):
+    # A lesson is its own arrangement and contrast: another arrangement would be shown under
+    # the lesson's name (fish_shop.gif), a contrasted key overridden by the contrast on both sides.
+    assert lessons.main(["fish_shop", "--out", str(tmp_path), override, *TINY]) == 2
+    err = capsys.readouterr().err
+    assert all(w in err for w in words), err
+    assert "Traceback" not in err and not list(tmp_path.iterdir())
+
+
 def test_unwritable_output_folder_is_refused_before_any_work(capsys, tmp_path):
     (tmp_path / "slides").write_text("a file where the output folder's parent should be")
     assert lessons.main(["fish_shop", "--out", str(tmp_path / "slides" / "fish"), *TINY]) == 2
