@@ -4,13 +4,7 @@
 underscored names are re-exported for the tests that check them.
 """
 
-from sim.model.governance import (
-    PHASE_STREAMS,
-    VISIBILITY,
-    GovernanceModel,
-    _RoundStreams,
-    _target_share,
-    simulate,
-)
+from sim.model.governance import VISIBILITY, GovernanceModel, _target_share, simulate
+from sim.model.streams import PHASE_STREAMS, _RoundStreams
 
 __all__ = ["PHASE_STREAMS", "VISIBILITY", "GovernanceModel", "_RoundStreams", "_target_share", "simulate"]

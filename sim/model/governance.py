@@ -18,24 +18,24 @@ from scipy import special
 from sim.agents import Partner, Professional, admits
 from sim.config import SimConfig
 from sim.kernels import population as kp
+from sim.model.streams import (
+    S_ALLOCATION,
+    S_COLLECTION,
+    S_FRAMING,
+    S_INTERPRETATION,
+    _LazyGenerator,
+    _RoundStreams,
+)
 from sim.world import (
     STREAM_INSPECTIONS,
     STREAM_PARTNERS,
-    STREAM_ROUND,
     generator,
     make_replication,
-    pcg64_state,
     place_counts,
     round_keys,
-    seed_states,
 )
 
 VISIBILITY = {"closed": 0, "restricted": 1, "open": 2}
-
-# Per-round random streams of the government-level phases (kept apart so that a
-# change in one phase leaves the draws of the others unchanged).
-S_FRAMING, S_COLLECTION, S_INTERPRETATION, S_ALLOCATION = 1, 2, 3, 4
-PHASE_STREAMS = (S_FRAMING, S_COLLECTION, S_INTERPRETATION, S_ALLOCATION)
 
 
 class GovernanceModel(mesa.Model):
@@ -167,8 +167,7 @@ class GovernanceModel(mesa.Model):
     def step(self) -> None:
         """Run one round; its record (one row of ``rounds.parquet``) is ``self.record``."""
         t = self.round
-        # Built on first use (validation runs take millions of rounds of small worlds).
-        rng = {s: _LazyGenerator(self._streams.generator, t, s) for s in PHASE_STREAMS}
+        rng = self._streams.phases(t)
 
         candidates, cause_considered = self.framing(rng[S_FRAMING])
         data_shared, observed_truth = self.collection(rng[S_COLLECTION])
@@ -779,59 +778,6 @@ def _forget_agent_ids(model: mesa.Model) -> None:
     ids = getattr(mesa.Agent, "_ids", None)
     if isinstance(ids, dict):
         ids.pop(model, None)
-
-
-class _LazyGenerator:
-    """A generator that is only built (``make(*args)``) when a phase first draws."""
-
-    __slots__ = ("_make", "_args", "_gen")
-
-    def __init__(self, make, *args: int) -> None:
-        self._make = make
-        self._args = args
-        self._gen: np.random.Generator | None = None
-
-    def __getattr__(self, name: str):
-        if self._gen is None:
-            self._gen = self._make(*self._args)
-        return getattr(self._gen, name)
-
-
-class _RoundStreams:
-    """The phases' per-round generators, ``generator(seed, rep, STREAM_ROUND, t, s)``, cheaply.
-
-    Building a seeded generator costs ~15-35 us (SeedSequence hashing, PCG64 seeding),
-    more than a phase of a small world. Here the SeedSequence words are computed for a
-    block of rounds of every phase's stream at once (vectorised, bit-identical) and each
-    round's state is set on one PCG64 kept per stream: the same draws for a few microseconds.
-    """
-
-    BLOCK = 64
-
-    def __init__(self, seed: int, replication: int, rounds: int, streams: tuple[int, ...] = PHASE_STREAMS) -> None:
-        self._seed, self._rep, self._rounds = seed, replication, rounds
-        self._streams = streams  # hashed in one call per block of rounds (~170 us a call, mostly overhead)
-        self._words: dict[int, tuple[int, np.ndarray]] = {}
-        self._bits: dict[int, np.random.PCG64] = {}
-
-    def generator(self, t: int, stream: int) -> np.random.Generator:
-        """The generator of ``stream`` in round ``t`` (valid until the next call for this stream)."""
-        first, words = self._words.get(stream, (-1, _EMPTY))
-        if not 0 <= t - first < len(words):
-            first = t
-            count = max(1, min(self.BLOCK, self._rounds - t))
-            streams = self._streams if stream in self._streams else (stream,)
-            rounds = np.tile(np.arange(t, t + count, dtype=np.uint64), len(streams))
-            which = np.repeat(np.array(streams, dtype=np.uint64), count)
-            block = seed_states([self._seed, self._rep, STREAM_ROUND, rounds, which], count * len(streams), 4)
-            for i, s in enumerate(streams):
-                self._words[s] = (first, block[i * count : (i + 1) * count])
-            words = self._words[stream][1]
-        bits = self._bits.get(stream)
-        if bits is None:
-            bits = self._bits[stream] = np.random.PCG64(0)  # reseeded below
-        bits.state = pcg64_state(words[t - first])
-        return np.random.Generator(bits)
 
 
 def _target_share(estimate: np.ndarray, focus: float, proportional: bool = False) -> np.ndarray:
