@@ -15,10 +15,11 @@ import mesa
 import numpy as np
 from scipy import special
 
-from sim.agents import Partner, Professional, admits
+from sim.agents import Partner, Professional
 from sim.config import SimConfig
 from sim.kernels import population as kp
 from sim.model.exact import _correlation, _exp, _mean
+from sim.model.parties import _forget_agent_ids, make_partners, make_professionals
 from sim.model.streams import (
     S_ALLOCATION,
     S_COLLECTION,
@@ -29,7 +30,6 @@ from sim.model.streams import (
 )
 from sim.world import (
     STREAM_INSPECTIONS,
-    STREAM_PARTNERS,
     generator,
     make_replication,
     place_counts,
@@ -100,69 +100,9 @@ class GovernanceModel(mesa.Model):
         self._key_block = -1
         self._streams = _RoundStreams(cfg.run.seed, replication, cfg.run.rounds)
         self._keys = np.zeros(0, dtype=np.uint64)
-        self._make_partners()
-        self._make_professionals()
+        make_partners(self)
+        make_professionals(self)
         _forget_agent_ids(self)  # every agent is made: let the model be freed when done
-
-    # ------------------------------------------------------------------ setup
-    def _make_partners(self) -> None:
-        c, w, regime = self.cfg.partners, self.cfg.world, self.cfg.regime
-        rng = generator(self.cfg.run.seed, self.replication, STREAM_PARTNERS)
-        scale = self.n_actors / 1000.0
-        # The partners' changing state, one entry each (Partner's attributes read them).
-        self.partner_trust = np.full(c.count, c.trust, dtype=np.float64)
-        self.partner_shared = np.zeros(c.count, dtype=bool)
-        self.partner_heard = np.zeros(c.count, dtype=bool)
-        self.partner_reused = np.zeros(c.count, dtype=bool)
-        self.partner_units = np.zeros(c.count)
-        self.partners: list[Partner] = []
-        for j in range(c.count):
-            # min/max: np.clip's result, without its ~5 us on a scalar
-            alignment = min(max(float(c.alignment + c.alignment_spread * rng.standard_normal()), 0.0), 1.0)
-            cost = min(max(float(c.data_cost * (1.5 - alignment) + 0.1 * rng.standard_normal()), 0.0), 1.0)
-            coverage = rng.random(w.places) < c.coverage
-            interest = rng.lognormal(0.0, 1.0, w.places)
-            pet = int(rng.integers(len(self.noise_cols))) if len(self.noise_cols) else 0
-            self.partners.append(Partner(self, j, alignment, cost, coverage, interest, pet, c.capacity * scale))
-        # What does not change between rounds, kept for the per-round phases.
-        ps = self.partners
-        self._coverage = np.array([p.coverage for p in ps], dtype=bool).reshape(len(ps), w.places)
-        self._coverage_count = np.array([float(p.coverage.sum()) for p in ps], dtype=np.float64)
-        self._held = float(self._coverage_count.sum())  # sums of counts: exact in any order
-        self._interest = np.array([p.interest for p in ps], dtype=np.float64).reshape(self._coverage.shape)
-        self._alignment = np.array([p.alignment for p in ps], dtype=np.float64)
-        self._data_cost = np.array([p.data_cost for p in ps], dtype=np.float64)
-        self._capacity = np.array([p.capacity for p in ps], dtype=np.float64)
-        self._pet = np.array([p.pet_feature for p in ps], dtype=np.int64)
-        self._involvement = np.array([p.involvement(regime) for p in ps], dtype=np.float64)
-        self._sees = np.array([p.sees_results(regime) for p in ps], dtype=bool)
-        self._asked = np.array([admits(regime.collection, p.aligned) for p in ps], dtype=bool)
-        self._framing_admits = np.array([admits(regime.framing, p.aligned) for p in ps], dtype=bool)
-        self._admitted = np.array([j for j, p in enumerate(ps) if admits(regime.interpretation, p.aligned)], np.int64)
-        rows = self._admitted
-        self._voices = Partner.voices(self._alignment[rows], self._coverage[rows], self._interest[rows])
-        # Partners left out with their own data and diverging interests go public (closed interpretation).
-        self._contested = float(np.mean([not p.aligned for p in ps])) if ps else 0.0
-        # Share of partners who see the results of the analysis.
-        if regime.use == "open":
-            self._audience_share = 1.0
-        elif regime.use == "closed" or not ps:
-            self._audience_share = 0.0
-        else:
-            self._audience_share = float(np.mean([p.aligned for p in ps]))
-        self._mean_alignment = float(np.mean([p.alignment for p in ps])) if ps else 0.0
-        self.partner_records = np.zeros(self._coverage.shape)
-
-    def _make_professionals(self) -> None:
-        c, n_places = self.cfg.professionals, self.cfg.world.places
-        areas = np.array_split(np.arange(n_places), max(c.count, 1))
-        self.professional_engagement = np.full(c.count, c.engagement, dtype=np.float64)
-        self.professional_contributed = np.zeros(c.count, dtype=bool)
-        self.professionals: list[Professional] = [
-            Professional(self, j, c.accuracy, areas[j % len(areas)]) for j in range(c.count)
-        ]
-        self._accuracy = np.array([pr.accuracy for pr in self.professionals], dtype=np.float64)
-        self._beats = Professional.areas(self.professionals, c.beat)
 
     # ------------------------------------------------------------------ round
     def step(self) -> None:
@@ -735,20 +675,6 @@ class GovernanceModel(mesa.Model):
 
 _EMPTY = np.zeros(0)
 _EMPTY_INT = np.zeros(0, dtype=np.int64)
-
-
-def _forget_agent_ids(model: mesa.Model) -> None:
-    """Drop Mesa's counter of the model's agent ids, once every agent has its id.
-
-    Mesa 3.3 counts ids in ``mesa.Agent._ids``, a class-level dict keyed by the model,
-    which so holds every model for the life of the process (Mesa issue #3179, fixed
-    upstream). A sweep worker then kept every replication it ran (~0.85 MB each at
-    100,000 actors) until loky replaced it as leaking, after ~15 cells of the roles
-    experiment, with a fresh worker that had to start again.
-    """
-    ids = getattr(mesa.Agent, "_ids", None)
-    if isinstance(ids, dict):
-        ids.pop(model, None)
 
 
 def _target_share(estimate: np.ndarray, focus: float, proportional: bool = False) -> np.ndarray:
