@@ -19,6 +19,7 @@ from sim.agents import Partner, Professional
 from sim.config import SimConfig
 from sim.kernels import population as kp
 from sim.model.exact import _correlation, _exp, _mean
+from sim.model.framing import frame
 from sim.model.parties import _forget_agent_ids, make_partners, make_professionals
 from sim.model.streams import (
     S_ALLOCATION,
@@ -110,7 +111,7 @@ class GovernanceModel(mesa.Model):
         t = self.round
         rng = self._streams.phases(t)
 
-        candidates, cause_considered = self.framing(rng[S_FRAMING])
+        candidates, cause_considered = frame(self, rng[S_FRAMING])
         data_shared, observed_truth = self.collection(rng[S_COLLECTION])
         fit, chosen, false_discoveries = self.analysis(candidates)
         estimate, heard, contested = self.interpretation(fit, observed_truth, rng[S_INTERPRETATION])
@@ -135,45 +136,8 @@ class GovernanceModel(mesa.Model):
         record["round"] = self.round
         self.record = record
 
-    # 1. framing ------------------------------------------------------------
-    def framing(self, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
-        """Decide the candidate features the analysis searches.
-
-        The government's own frame holds the proxies and noise features of its
-        administrative data, as many as the analytics level searches. Where framing
-        admits them, professionals (engaged, knowing) and partners add hypotheses:
-        an aligned partner names a true driver, a self-serving one its pet feature.
-        """
-        cfg = self.cfg
-        if self._own_frame is None:  # the own frame does not change: built once
-            n_own_noise = max(cfg.analytics.features_searched - len(self.proxy_cols), 0)
-            own = np.concatenate([self.proxy_cols, self.noise_cols[:n_own_noise]])
-            self._own_frame = np.unique(own).astype(np.int64)
-            self._own_set = set(self._own_frame.tolist())
-        added: set[int] = set()
-        n_prof, n_part = len(self.professionals), len(self.partners)
-        if cfg.regime.framing != "closed":  # closed framing draws nothing (the stream is this phase's alone)
-            # Empty draws consume nothing, so skipping them leaves the stream unchanged.
-            u_prof = rng.random(n_prof) if n_prof else _EMPTY
-            u_part = rng.random(n_part) if n_part else _EMPTY
-            if len(self.driver_cols) == 1:  # a choice of one: integers(1) draws nothing (the same stream)
-                d_pick = np.zeros(n_prof + n_part, dtype=np.int64)
-            else:
-                d_pick = rng.integers(len(self.driver_cols), size=n_prof + n_part) if n_prof + n_part else _EMPTY_INT
-            # Professionals share the public goal: admitted to open and restricted.
-            knows = u_prof < self.professional_engagement * self._accuracy
-            added.update(self.driver_cols[d_pick[:n_prof][knows]].tolist())
-            if n_part:
-                names_driver = u_part < self._alignment  # an aligned partner names a driver, others their pet
-                added.update(self.driver_cols[d_pick[n_prof:][self._framing_admits & names_driver]].tolist())
-                pets = self._pet[self._framing_admits & ~names_driver]
-                if pets.size:
-                    added.update(self.noise_cols[pets].tolist())
-        if not added:  # the own frame alone (never a driver column)
-            return self._own_frame, False
-        candidates = np.array(sorted(self._own_set | added), dtype=np.int64)  # = np.unique, cheaper
-        considered = any(a < len(self.driver_cols) for a in added)  # drivers are the first columns
-        return candidates, considered
+    # Each phase is also a method, to run one phase on a state a test or script has set up.
+    framing = frame
 
     # 2. collection ---------------------------------------------------------
     def collection(self, rng: np.random.Generator) -> tuple[float, np.ndarray]:
@@ -674,7 +638,6 @@ class GovernanceModel(mesa.Model):
 
 
 _EMPTY = np.zeros(0)
-_EMPTY_INT = np.zeros(0, dtype=np.int64)
 
 
 def _target_share(estimate: np.ndarray, focus: float, proportional: bool = False) -> np.ndarray:
