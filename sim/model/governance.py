@@ -18,7 +18,8 @@ from scipy import special
 from sim.agents import Partner, Professional
 from sim.config import SimConfig
 from sim.kernels import population as kp
-from sim.model.exact import _correlation, _exp, _mean
+from sim.model.collection import collect
+from sim.model.exact import _exp, _mean
 from sim.model.framing import frame
 from sim.model.parties import _forget_agent_ids, make_partners, make_professionals
 from sim.model.streams import (
@@ -112,7 +113,7 @@ class GovernanceModel(mesa.Model):
         rng = self._streams.phases(t)
 
         candidates, cause_considered = frame(self, rng[S_FRAMING])
-        data_shared, observed_truth = self.collection(rng[S_COLLECTION])
+        data_shared, observed_truth = collect(self, rng[S_COLLECTION])
         fit, chosen, false_discoveries = self.analysis(candidates)
         estimate, heard, contested = self.interpretation(fit, observed_truth, rng[S_INTERPRETATION])
         alloc = self.allocation(estimate, rng[S_ALLOCATION])
@@ -138,74 +139,7 @@ class GovernanceModel(mesa.Model):
 
     # Each phase is also a method, to run one phase on a state a test or script has set up.
     framing = frame
-
-    # 2. collection ---------------------------------------------------------
-    def collection(self, rng: np.random.Generator) -> tuple[float, np.ndarray]:
-        """Record incidents: own discoveries always, partner data where shared.
-
-        Closed collection records only what the government's own inspections
-        discover, so records follow the allocation (the runaway loop). Partners
-        asked (all where open, aligned ones where restricted) decide to share;
-        shared data is aggregated to groups of ``privacy.min_group_size`` when
-        pseudonymised. Residents report a share ``government.reporting`` of the
-        violations not discovered. With whole inspections (draw dispatch) and an
-        interpretation that is not closed, a discovery is read together with how
-        likely the government was to look there: it counts with probability
-        min_j p_j / p_k (Ensign et al. 2018's correction of the runaway loop).
-        Returns the share of partner data shared and what partners observed
-        (their view of the truth, used in their own analyses).
-        """
-        cfg = self.cfg
-        last = self.tally_prev
-        violations = last[:, kp.T_VIOLATIONS].astype(np.float64)
-        new = last[:, kp.T_CAUGHT].astype(np.float64)
-        shared = 0.0
-        if self.partners:
-            noise = 0.15 * (2.0 * rng.random(len(self.partners)) - 1.0)
-            # One call for all partners draws what one call per partner would, in the same order.
-            drawn = rng.binomial(last[:, kp.T_VIOLATIONS], cfg.partners.observation_rate, size=self._coverage.shape)
-            seen_all = np.where(self._coverage, drawn, 0.0)
-            # Each partner keeps its own records (its picture when the results do not reach it).
-            self.partner_records = cfg.government.memory * self.partner_records + seen_all
-            observed = seen_all.sum(axis=0)  # counts: their sum is exact in any order
-            sharing = Partner.decide_sharing(
-                self._asked,
-                self.partner_trust,
-                self._data_cost,
-                self._audience_share,
-                cfg.privacy.pseudonymisation,
-                cfg.privacy.identifiable_share,
-                cfg.partners.share_threshold,
-                noise,
-            )
-            self.partner_shared[:] = sharing
-            if sharing.any():
-                given = seen_all[sharing]
-                if cfg.privacy.pseudonymisation:
-                    given = np.where(given >= cfg.privacy.min_group_size, given, 0.0)
-                new = new + given.sum(axis=0)
-                shared = float(self._coverage_count[sharing].sum())
-        else:
-            observed = np.zeros_like(violations)
-        held = self._held
-        g = cfg.government
-        caught = last[:, kp.T_CAUGHT]
-        if self.dispatch_p is not None and cfg.regime.interpretation != "closed" and caught.any():
-            # Only places with discoveries: a binomial with n = 0 draws nothing, so the stream is the same.
-            at = np.flatnonzero(caught)
-            p = self.dispatch_p
-            keep = np.minimum(p[p > 0].min() / np.maximum(p[at], 1e-300), 1.0)
-            new = new.copy()
-            new[at] += self._inspection_rng.binomial(caught[at], keep) - caught[at]
-        if g.reporting > 0:
-            new = new + rng.binomial(last[:, kp.T_VIOLATIONS] - caught, g.reporting)
-        self.records = g.memory * self.records + new
-        self.history.append(self.records.copy())
-        # How well this round's records reflect where violations really happened.
-        self.record_accuracy = _correlation(self.records, violations) if self.round > 0 else 0.0
-        data_shared = shared / held if held > 0 else 0.0
-        self._data_shared = data_shared
-        return data_shared, observed
+    collection = collect
 
     def _audience(self) -> float:
         """Share of partners who see the results of the analysis."""
