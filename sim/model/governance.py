@@ -13,11 +13,11 @@ import math
 
 import mesa
 import numpy as np
-from scipy import special
 
 from sim.agents import Partner, Professional
 from sim.config import SimConfig
 from sim.kernels import population as kp
+from sim.model.analysis import analyse
 from sim.model.collection import collect
 from sim.model.exact import _exp, _mean
 from sim.model.framing import frame
@@ -114,7 +114,7 @@ class GovernanceModel(mesa.Model):
 
         candidates, cause_considered = frame(self, rng[S_FRAMING])
         data_shared, observed_truth = collect(self, rng[S_COLLECTION])
-        fit, chosen, false_discoveries = self.analysis(candidates)
+        fit, chosen, false_discoveries = analyse(self, candidates)
         estimate, heard, contested = self.interpretation(fit, observed_truth, rng[S_INTERPRETATION])
         alloc = self.allocation(estimate, rng[S_ALLOCATION])
         tally, belief_sum = self.reflexive_response(alloc)
@@ -140,63 +140,11 @@ class GovernanceModel(mesa.Model):
     # Each phase is also a method, to run one phase on a state a test or script has set up.
     framing = frame
     collection = collect
+    analysis = analyse
 
     def _audience(self) -> float:
         """Share of partners who see the results of the analysis."""
         return self._audience_share
-
-    # 3. analysis -----------------------------------------------------------
-    def analysis(self, candidates: np.ndarray) -> tuple[np.ndarray, int, int]:
-        """Search the candidate features for the strongest correlate of the records.
-
-        With score profiling the government first re-estimates the mean observed
-        score by least squares on last round's scores. Uses the records
-        ``analytics.lag`` rounds old. Each candidate is tested
-        (Pearson correlation, two-sided t-test at ``government.significance``);
-        noise features that pass are false discoveries. The fitted harm is the
-        mean record of places sharing the chosen feature's value, plus a share of
-        each place's own residual.
-        """
-        cfg = self.cfg
-        if self.scoring and self.round > 0:
-            # Least squares for a location: the mean of last round's observed scores.
-            self.score_estimate = float(self.fsum_prev[:, kp.F_SCORE].sum()) / self.n_actors
-        lag = cfg.analytics.lag
-        y = self.history[max(len(self.history) - 1 - lag, 0)]
-        # Features do not change, and a few candidate sets recur: their centred columns are kept.
-        key = candidates.tobytes()
-        centred = self._centred.get(key)
-        if centred is None:
-            x = self.features[:, candidates]
-            xc = x - x.sum(axis=0) / x.shape[0]
-            centred = self._centred[key] = (xc, (xc**2).sum(axis=0))
-        xc, sxx = centred
-        n = y.shape[0]
-        yc = y - _mean(y)
-        denom = np.sqrt(sxx * (yc**2).sum())
-        r = np.zeros_like(denom)
-        np.divide((xc * yc[:, None]).sum(axis=0), denom, out=r, where=denom > 0)
-        false_discoveries = 0
-        if n > 2:
-            rr = np.minimum(np.maximum(r, -0.999999), 0.999999)  # = np.clip, without its overhead
-            tstat = rr * np.sqrt((n - 2) / (1 - rr**2))
-            pval = 2 * special.stdtr(n - 2, -np.abs(tstat))  # = 2 t.sf(|t|, n - 2), without its overhead
-            significant = (pval < cfg.government.significance) & (denom > 0)
-            # Noise features are the last columns.
-            false_discoveries = int(np.count_nonzero(significant & (candidates >= self._first_noise)))
-        best = int(np.argmax(r)) if r.size else -1
-        if best < 0 or r[best] <= 0:
-            self.believed_cause = -1
-            self.fitted_effect = 0.0
-            return y.copy(), -1, false_discoveries
-        chosen = int(candidates[best])
-        self.believed_cause = chosen
-        xf = self.features[:, chosen] > 0.5
-        with_x, without_x = _mean(y[xf]), _mean(y[~xf]) if not xf.all() else 0.0
-        self.fitted_effect = float(with_x - without_x)  # what the analysis takes as the feature's effect
-        fit = np.where(xf, with_x, without_x)
-        w = cfg.government.residual_weight
-        return fit + w * (y - fit), chosen, false_discoveries
 
     # 4. interpretation -----------------------------------------------------
     def interpretation(self, fit: np.ndarray, observed: np.ndarray, rng: np.random.Generator):
