@@ -21,6 +21,7 @@ from sim.model.analysis import analyse
 from sim.model.collection import collect
 from sim.model.exact import _exp, _mean
 from sim.model.framing import frame
+from sim.model.interpretation import interpret
 from sim.model.parties import _forget_agent_ids, make_partners, make_professionals
 from sim.model.streams import (
     S_ALLOCATION,
@@ -115,7 +116,7 @@ class GovernanceModel(mesa.Model):
         candidates, cause_considered = frame(self, rng[S_FRAMING])
         data_shared, observed_truth = collect(self, rng[S_COLLECTION])
         fit, chosen, false_discoveries = analyse(self, candidates)
-        estimate, heard, contested = self.interpretation(fit, observed_truth, rng[S_INTERPRETATION])
+        estimate, heard, contested = interpret(self, fit, observed_truth, rng[S_INTERPRETATION])
         alloc = self.allocation(estimate, rng[S_ALLOCATION])
         tally, belief_sum = self.reflexive_response(alloc)
         record = self.outcomes(tally, belief_sum, alloc, data_shared, heard, contested)
@@ -141,72 +142,11 @@ class GovernanceModel(mesa.Model):
     framing = frame
     collection = collect
     analysis = analyse
+    interpretation = interpret
 
     def _audience(self) -> float:
         """Share of partners who see the results of the analysis."""
         return self._audience_share
-
-    # 4. interpretation -----------------------------------------------------
-    def interpretation(self, fit: np.ndarray, observed: np.ndarray, rng: np.random.Generator):
-        """Give meaning to the analysis: alone (closed) or with others.
-
-        Closed: the strongest correlation is acted on as if causal; partners with
-        diverging interests publish counter-analyses instead (contested results).
-        Open/restricted: engaged professionals judge the cause at places they know;
-        their judgements accumulate in a knowledge base, and the estimate moves to
-        the cause they confirm, in proportion to the share of places reviewed.
-        Admitted partners' analyses are weighed in (aligned ones bring their data,
-        self-serving ones their interests).
-        """
-        cfg = self.cfg
-        setting = cfg.regime.interpretation
-        heard = np.zeros(len(self.partners), dtype=bool)
-        contested = 0.0
-        if setting == "closed":  # nobody's review is used, so none is drawn
-            self.professional_contributed[:] = False
-            self.partner_heard[:] = False
-            # Partners left out with their own data and diverging interests go public.
-            return fit, heard, self._contested
-        places, judged, contributed = Professional.review(
-            self.professional_engagement, self._accuracy, self._beats, rng, self.cause_present
-        )
-        self.professional_contributed[:] = contributed
-        n_places = self.votes_yes.shape[0]
-        self.votes_yes += np.bincount(places, weights=judged, minlength=n_places)
-        self.votes_no += np.bincount(places, weights=~judged, minlength=n_places)
-        estimate = fit
-        reviewed = (self.votes_yes + self.votes_no) > 0
-        if reviewed.any():
-            p_cause = (self.votes_yes + 0.5) / (self.votes_yes + self.votes_no + 1.0)
-            # Unreviewed places: P(cause | the chosen feature's value) among reviewed ones.
-            if not reviewed.all():  # places left to fill in
-                if self.believed_cause >= 0:
-                    xf = self.features[:, self.believed_cause] > 0.5
-                    for val in (True, False):
-                        grp = reviewed & (xf == val)
-                        prior = _mean(p_cause[grp]) if grp.any() else _mean(p_cause[reviewed])
-                        p_cause = np.where(~reviewed & (xf == val), prior, p_cause)
-                else:
-                    p_cause = np.where(reviewed, p_cause, _mean(p_cause[reviewed]))
-            hi = p_cause >= 0.5
-            y = self.history[-1]
-            lo_mean = _mean(y[~hi]) if not hi.all() else _mean(y)
-            hi_mean = _mean(y[hi]) if hi.any() else _mean(y)
-            effect = max(hi_mean - lo_mean, 0.0)
-            causal = lo_mean + effect * p_cause
-            coverage = np.count_nonzero(reviewed) / reviewed.size
-            estimate = coverage * causal + (1.0 - coverage) * fit
-            if coverage > 0.5:
-                self.believed_cause = int(self.driver_cols[0])
-        admitted = self._admitted
-        if admitted.size:
-            analyses = Partner.analyses(self._voices, observed).sum(axis=0) / admitted.size
-            scale = max(float(_mean(estimate)), 1e-9) / max(float(_mean(analyses)), 1e-9)
-            v = cfg.government.voice_weight * len(admitted) / len(self.partners)
-            estimate = (1.0 - v) * estimate + v * analyses * scale
-            heard[admitted] = True
-        self.partner_heard[:] = heard
-        return estimate, heard, contested
 
     # 5. allocation ---------------------------------------------------------
     def allocation(self, estimate: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray | float]:
