@@ -9,14 +9,13 @@ See ``docs/ODD.md`` for every rule and unit.
 
 from __future__ import annotations
 
-import math
-
 import mesa
 import numpy as np
 
 from sim.agents import Partner, Professional
 from sim.config import SimConfig
 from sim.kernels import population as kp
+from sim.model.allocation import adapt_capacity, allocate
 from sim.model.analysis import analyse
 from sim.model.collection import collect
 from sim.model.exact import _exp, _mean
@@ -117,7 +116,7 @@ class GovernanceModel(mesa.Model):
         data_shared, observed_truth = collect(self, rng[S_COLLECTION])
         fit, chosen, false_discoveries = analyse(self, candidates)
         estimate, heard, contested = interpret(self, fit, observed_truth, rng[S_INTERPRETATION])
-        alloc = self.allocation(estimate, rng[S_ALLOCATION])
+        alloc = allocate(self, estimate, rng[S_ALLOCATION])
         tally, belief_sum = self.reflexive_response(alloc)
         record = self.outcomes(tally, belief_sum, alloc, data_shared, heard, contested)
         record.update(
@@ -143,145 +142,12 @@ class GovernanceModel(mesa.Model):
     collection = collect
     analysis = analyse
     interpretation = interpret
+    allocation = allocate
+    _adapt_capacity = adapt_capacity
 
     def _audience(self) -> float:
         """Share of partners who see the results of the analysis."""
         return self._audience_share
-
-    # 5. allocation ---------------------------------------------------------
-    def allocation(self, estimate: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray | float]:
-        """Turn the estimate into interventions according to the role.
-
-        Capacity goes to places in proportion to (estimate - its minimum) to the
-        power ``targeting_focus`` (``government.targeting=proportional``: to the
-        estimate itself to that power). With ``government.adaptation > 0`` the
-        capacity first moves by the net return per inspection of last round (what
-        its inspections found, times the harm a catch undoes, minus the unit
-        cost). Partners take on work where the role invites it,
-        in proportion to capacity, alignment, trust and involvement; the government
-        buys only the rest. Partners who do not see the results target by their
-        own data. A commissioner's contractors put the misaligned share of the
-        work where their performance measure is easiest to meet. Inspection units
-        are spread over places (``dispatch=spread``: detection 1 - exp(-units /
-        residents)) or drawn whole (``dispatch=draw``: each unit goes to a place
-        drawn by share and inspects one resident there).
-        """
-        cfg, role = self.cfg, self.cfg.role
-        g = cfg.government
-        if g.adaptation > 0:
-            self._adapt_capacity()
-        n_places = estimate.shape[0]
-        if cfg.analytics.smoothing > 0 and self.estimate_prev is not None:
-            estimate = cfg.analytics.smoothing * self.estimate_prev + (1 - cfg.analytics.smoothing) * estimate
-        self.estimate_prev = estimate
-        share = _target_share(estimate, g.targeting_focus, g.targeting == "proportional")
-        if not cfg.government.exploratory:
-            # Blueprint: the allocation of the first round is kept (table 4).
-            if self.fixed_share is None:
-                self.fixed_share = share
-            share = self.fixed_share
-        capacity = self.capacity * self.n_actors / 1000.0
-        # Drawn only where it is used (the stream is this phase's alone).
-        reuse_drawn = self.partners and role.intervenes and role.partner_work > 0 and role.publishes
-        u_reuse = rng.random(len(self.partners)) if reuse_drawn else _EMPTY
-        partner_units = np.zeros(n_places)
-        reusers = 0
-        self.partner_units[:] = 0.0
-        self.partner_reused[:] = False
-        if self.partners and role.intervenes and role.partner_work > 0:
-            involvement = self._involvement
-            if role.coordinates:
-                involvement = np.maximum(involvement, 0.5)  # the director brings partners to the table
-            taking = np.ones(len(self.partners), dtype=bool)
-            if role.publishes:
-                # Reuse of published data needs effort; facilitation lowers it (claim 8).
-                ease = cfg.platform.reuse_ease + cfg.platform.facilitation * (1 - cfg.platform.reuse_ease)
-                taking = u_reuse < ease * self._alignment
-                self.partner_reused[:] = taking
-                reusers = int(np.count_nonzero(taking))
-                involvement = np.maximum(involvement, 0.5)
-            units = self._capacity * self._alignment * self.partner_trust * involvement * role.partner_work
-            taking &= units > 0
-            sees_all = role.coordinates or role.publishes
-            for j in np.flatnonzero(taking).tolist():  # in partner order: the sum is the loop's, to the bit
-                sees = sees_all or self._sees[j]
-                target = share if sees else _target_share(self.partner_records[j], cfg.government.targeting_focus)
-                partner_units += units[j] * target
-            self.partner_units[taking] = units[taking]
-        partner_total = float(partner_units.sum())
-        if not role.intervenes:
-            own = 0.0
-        elif role.partner_work > 0:
-            own = max(capacity * role.own_share_min, capacity - partner_total)
-        else:
-            own = capacity
-        engagement = _mean(self.professional_engagement) if self.professionals else 1.0
-        delivered = own * (0.6 + 0.4 * engagement)  # professionals deliver the work
-        own_share = share
-        if role.contracted and self.partners:
-            a = self._mean_alignment
-            easy = _target_share(self.at_place, 1.0)
-            own_share = a * share + (1 - a) * easy
-            partner_total += delivered
-            self.partner_units += delivered / len(self.partners)
-        own_units = delivered * own_share
-        enforce = own_units * role.enforcement
-        prevent = own_units * (1.0 - role.enforcement) + partner_units
-        n_here = np.maximum(self.at_place, 1.0)
-        if g.dispatch == "draw":
-            detect = self._draw_inspections(enforce, n_here)
-        else:
-            detect = 1.0 - _exp(-enforce / n_here)
-        self.prevention = g.prevention_decay * self.prevention + g.prevention_efficacy * prevent / n_here
-        total = own_units + partner_units
-        self.last_units = total
-        units_sum = float(total.sum())
-        # A share; summed apart, the part can round above the whole (1.0000000000000002).
-        misallocation = min(float(total[~self.cause_present].sum() / units_sum), 1.0) if units_sum > 0 else 0.0
-        return {
-            "share": share,
-            "detect": detect,
-            "own": own,
-            "partner_total": partner_total,
-            "units": units_sum,
-            "misallocation": misallocation,
-            "reusers": float(reusers),
-        }
-
-    def _adapt_capacity(self) -> None:
-        """Move the inspection rate along the regulator's net return per inspection.
-
-        The regulator sees only what its inspections found last round: the share of
-        inspected actors who violated. Each catch undoes ``recovery x harm_cost``
-        kEUR of harm, each inspection costs the unit cost; the inspection rate
-        (capacity / 1,000) moves by ``adaptation`` times that net return
-        (projected gradient ascent on its own account, Tsebelis 1989).
-        """
-        cfg, g = self.cfg, self.cfg.government
-        caught = float(self.tally_prev[:, kp.T_CAUGHT].sum())
-        checked = caught + float(self.tally_prev[:, kp.T_INNOCENT_CHECKED].sum())
-        if checked <= 0:
-            return
-        v = cfg.valuation
-        net = v.harm_cost * g.recovery * caught / checked - v.unit_cost * cfg.role.unit_cost_factor
-        self.capacity = min(max(self.capacity + 1000.0 * g.adaptation * net, 0.0), 1000.0)
-
-    def _draw_inspections(self, enforce: np.ndarray, n_here: np.ndarray) -> np.ndarray:
-        """Send whole inspection units to places drawn by share; each inspects one resident.
-
-        The number of units is the capacity, rounded up or down at random (keeping
-        its mean). Returns the probability that a resident is inspected.
-        """
-        total = float(enforce.sum())
-        if total <= 0:
-            self.dispatch_p = None
-            return np.zeros_like(enforce)
-        rng = self._inspection_rng
-        whole = math.floor(total)
-        units = whole + int(rng.random() < total - whole)
-        self.dispatch_p = enforce / total
-        counts = rng.multinomial(units, self.dispatch_p)
-        return np.minimum(counts / n_here, 1.0)
 
     # 6. reflexive response -------------------------------------------------
     def reflexive_response(self, alloc) -> tuple[np.ndarray, np.ndarray]:
@@ -460,17 +326,6 @@ class GovernanceModel(mesa.Model):
 
 
 _EMPTY = np.zeros(0)
-
-
-def _target_share(estimate: np.ndarray, focus: float, proportional: bool = False) -> np.ndarray:
-    """Capacity share per place: (estimate - min)^focus (or estimate^focus), normalised; uniform if flat."""
-    excess = np.maximum(estimate, 0.0) if proportional else np.maximum(estimate - estimate.min(), 0.0)
-    if focus != 1.0:
-        excess = np.array([math.pow(e, focus) for e in excess.tolist()])  # libm's, as _exp
-    total = excess.sum()
-    if not math.isfinite(total) or total <= 0:
-        return np.full(estimate.shape[0], 1.0 / estimate.shape[0])
-    return excess / total
 
 
 def simulate(cfg: SimConfig, replication: int = 0, parallel: bool | None = None) -> list[dict[str, float]]:
