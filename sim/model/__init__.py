@@ -5,7 +5,8 @@ underscored names are re-exported for the tests that check them.
 """
 
 from sim.model.allocation import _target_share
-from sim.model.governance import VISIBILITY, GovernanceModel, simulate
+from sim.model.governance import GovernanceModel, simulate
+from sim.model.response import VISIBILITY
 from sim.model.streams import PHASE_STREAMS, _RoundStreams
 
 __all__ = ["PHASE_STREAMS", "VISIBILITY", "GovernanceModel", "_RoundStreams", "_target_share", "simulate"]

@@ -18,10 +18,11 @@ from sim.kernels import population as kp
 from sim.model.allocation import adapt_capacity, allocate
 from sim.model.analysis import analyse
 from sim.model.collection import collect
-from sim.model.exact import _exp, _mean
+from sim.model.exact import _mean
 from sim.model.framing import frame
 from sim.model.interpretation import interpret
 from sim.model.parties import _forget_agent_ids, make_partners, make_professionals
+from sim.model.response import respond
 from sim.model.streams import (
     S_ALLOCATION,
     S_COLLECTION,
@@ -35,10 +36,7 @@ from sim.world import (
     generator,
     make_replication,
     place_counts,
-    round_keys,
 )
-
-VISIBILITY = {"closed": 0, "restricted": 1, "open": 2}
 
 
 class GovernanceModel(mesa.Model):
@@ -117,7 +115,7 @@ class GovernanceModel(mesa.Model):
         fit, chosen, false_discoveries = analyse(self, candidates)
         estimate, heard, contested = interpret(self, fit, observed_truth, rng[S_INTERPRETATION])
         alloc = allocate(self, estimate, rng[S_ALLOCATION])
-        tally, belief_sum = self.reflexive_response(alloc)
+        tally, belief_sum = respond(self, alloc)
         record = self.outcomes(tally, belief_sum, alloc, data_shared, heard, contested)
         record.update(
             cause_considered=float(cause_considered),
@@ -144,88 +142,11 @@ class GovernanceModel(mesa.Model):
     interpretation = interpret
     allocation = allocate
     _adapt_capacity = adapt_capacity
+    reflexive_response = respond
 
     def _audience(self) -> float:
         """Share of partners who see the results of the analysis."""
         return self._audience_share
-
-    # 6. reflexive response -------------------------------------------------
-    def reflexive_response(self, alloc) -> tuple[np.ndarray, np.ndarray]:
-        """Run the population kernel: actors learn, choose and meet enforcement.
-
-        With score profiling the government's threshold is the cut-off
-        (``naive``), the cut-off plus the most a cleared decision is worth moving
-        for, decision_gain / score_cost (``robust``, Hardt et al. 2016), or its
-        least-squares estimate of the mean observed score (``estimated``).
-        """
-        cfg, p = self.cfg, self.cfg.population
-        relief = _exp(-self.prevention)
-        opportunity = 1.0 + cfg.world.driver_effect * (self._driver_count * relief)
-        mult_hi = mult_lo = 1.0
-        if cfg.analytics.resolution == "individual":
-            share_t = float(self.actors["trait"].mean())
-            f = cfg.analytics.profile_focus
-            norm = share_t * f + (1.0 - share_t)
-            mult_hi, mult_lo = f / norm, 1.0 / norm
-        visibility = VISIBILITY[cfg.regime.use]
-        params = kp.pack_params(
-            visibility,
-            p.fine,
-            p.evasion_cost,
-            p.evasion_factor,
-            p.move_cost,
-            p.game_cost,
-            p.experience_weight,
-            p.own_experience_weight,
-            p.gain_noise,
-            p.prior_detection,
-            mult_hi,
-            mult_lo,
-            mult_hi,
-            mult_lo,
-            p.violation_cost,
-            *self._score_params(),
-        )
-        detect = alloc["detect"]
-        key = self._round_key(self.round)
-        tally, fsum = kp.respond(
-            self.actors,
-            opportunity,
-            self.opportunity0,
-            detect,
-            detect,
-            self.neighbour_rate,
-            params,
-            key,
-            parallel=self.parallel,
-        )
-        violations = tally[:, kp.T_VIOLATIONS]
-        self.neighbour_rate = np.where(violations > 0, tally[:, kp.T_CAUGHT] / np.maximum(violations, 1), 0.0)
-        self.at_place = tally[:, kp.T_ACTORS].astype(np.float64)
-        self.tally_prev = tally
-        self.fsum_prev = fsum
-        return tally, fsum[:, kp.F_BELIEF]
-
-    def _round_key(self, t: int) -> int:
-        """The kernel's key of round t, computed in blocks of rounds (a key each costs ~20 us)."""
-        block = t // 1024
-        if self._key_block != block:
-            self._keys = round_keys(self.cfg.run.seed, self.replication, block * 1024, 1024)
-            self._key_block = block
-        return int(self._keys[t - block * 1024])
-
-    def _score_params(self) -> tuple:
-        """The kernel's score-profiling parameters (all off without score profiling)."""
-        if not self.scoring:
-            return ()
-        p, g = self.cfg.population, self.cfg.government
-        if g.threshold == "robust":
-            self.threshold = g.qualification + p.decision_gain / p.score_cost
-        elif g.threshold == "estimated":
-            self.threshold = self.score_estimate
-        else:
-            self.threshold = g.qualification
-        return (True, self.threshold, p.score_anchor, p.decision_gain, p.score_cost, p.threshold_noise, g.qualification)
 
     # 7. outcomes -----------------------------------------------------------
     def outcomes(self, tally, belief_sum, alloc, data_shared, heard, contested) -> dict[str, float]:
