@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from sim.model.governance import GovernanceModel
 
 # Which actors see the published targeting, by ``regime.use`` (the kernel's ``visibility``):
-# none, those in the circle of aligned parties, everyone.
+# none, the like-minded circle (actors with ``in_circle``), everyone.
 VISIBILITY = {"closed": 0, "restricted": 1, "open": 2}
 
 
