@@ -1,10 +1,11 @@
-"""The arrangement model: government, partners, professionals and population, in rounds.
+"""The arrangement model: its state, and the schedule of one round.
 
 One round (``GovernanceModel.step``) runs the phases of the data process in order
 (concepts §3, §7): framing -> collection -> analysis -> interpretation ->
-allocation (by role) -> reflexive response -> outcomes. Each phase's regime setting
-changes who knows what and who can act; nothing is a multiplier keyed on a label.
-See ``docs/ODD.md`` for every rule and unit.
+allocation (by role) -> reflexive response -> outcomes, each a function in the file
+named after it (the map is in :mod:`sim.model`). Each phase's regime setting changes
+who knows what and who can act; nothing is a multiplier keyed on a label. See
+``docs/ODD.md`` for every rule and unit.
 """
 
 from __future__ import annotations
@@ -30,21 +31,49 @@ from sim.model.streams import (
     _LazyGenerator,
     _RoundStreams,
 )
-from sim.world import (
-    STREAM_INSPECTIONS,
-    generator,
-    make_replication,
-    place_counts,
-)
+from sim.world import STREAM_INSPECTIONS, generator, make_replication, place_counts
 
 
 class GovernanceModel(mesa.Model):
     """An arrangement around one public issue, for one replication.
 
+    The model owns all state, most of it NumPy arrays with one entry per place (or per
+    partner, professional, actor); the phases read and update it. The underscored
+    attributes are what a phase computes once and keeps (named where they are made).
+
     Args:
         cfg: A validated configuration.
         replication: Replication index; with ``cfg.run.seed`` it fixes every draw.
         parallel: Force the parallel or serial population kernel (default by size).
+
+    Attributes:
+        cfg: The configuration.
+        round: Rounds completed; ``record`` is the last one's row of ``rounds.parquet``.
+        world: The places (features, drivers, ``cause_present``); ``actors`` the
+            population's arrays (``sim.world``), which the kernel updates in place.
+        driver_cols: Feature columns of the true drivers (the first columns), then
+            ``proxy_cols`` and ``noise_cols``.
+        records: The government's recorded incidents per place (collection);
+            ``history`` each round's, for the analysis lag.
+        believed_cause: The feature column the government treats as the cause
+            (analysis, interpretation; -1: none); ``fitted_effect`` its fitted effect.
+        votes_yes: With ``votes_no``, the knowledge base: professionals' judgements
+            of the cause per place (interpretation).
+        capacity: Inspection capacity per 1,000 actors (allocation; moves with
+            ``government.adaptation``); ``threshold`` and ``score_estimate`` the
+            score-profiling cut-off in force and its estimate.
+        prevention: Prevention in force per place (allocation); ``last_units`` the
+            units sent per place; ``dispatch_p`` where whole inspections went.
+        tally_prev: Last round's per-place tally of the population kernel
+            (``kp.T_*`` columns; response), ``fsum_prev`` its sums per place;
+            ``neighbour_rate`` the share of violators caught per place, which actors
+            learn from, and ``at_place`` the actors per place.
+        legitimacy: Support for the government, in [0, 1] (outcomes).
+        partners: The partners (``sim.agents.Partner``), with their state in
+            ``partner_trust``, ``partner_shared``, ``partner_heard``,
+            ``partner_reused``, ``partner_units`` and ``partner_records`` (parties).
+        professionals: The professionals (``sim.agents.Professional``), with
+            ``professional_engagement`` and ``professional_contributed`` (parties).
     """
 
     def __init__(self, cfg: SimConfig, replication: int = 0, parallel: bool | None = None) -> None:
@@ -103,19 +132,16 @@ class GovernanceModel(mesa.Model):
         make_professionals(self)
         _forget_agent_ids(self)  # every agent is made: let the model be freed when done
 
-    # ------------------------------------------------------------------ round
     def step(self) -> None:
-        """Run one round; its record (one row of ``rounds.parquet``) is ``self.record``."""
-        t = self.round
-        rng = self._streams.phases(t)
-
-        candidates, cause_considered = frame(self, rng[S_FRAMING])
-        data_shared, observed_truth = collect(self, rng[S_COLLECTION])
-        fit, chosen, false_discoveries = analyse(self, candidates)
-        estimate, heard, contested = interpret(self, fit, observed_truth, rng[S_INTERPRETATION])
-        alloc = allocate(self, estimate, rng[S_ALLOCATION])
-        tally, belief_sum = respond(self, alloc)
-        record = account(self, tally, belief_sum, alloc, data_shared, heard, contested)
+        """Run one round, the seven phases in order; its record (one row of ``rounds.parquet``) is ``self.record``."""
+        rng = self._streams.phases(self.round)  # each drawing phase's own stream of this round
+        candidates, cause_considered = frame(self, rng[S_FRAMING])  # 1. framing.py
+        data_shared, observed = collect(self, rng[S_COLLECTION])  # 2. collection.py
+        fit, _chosen, false_discoveries = analyse(self, candidates)  # 3. analysis.py
+        estimate, heard, contested = interpret(self, fit, observed, rng[S_INTERPRETATION])  # 4. interpretation.py
+        alloc = allocate(self, estimate, rng[S_ALLOCATION])  # 5. allocation.py
+        tally, belief_sum = respond(self, alloc)  # 6. response.py: the population kernel
+        record = account(self, tally, belief_sum, alloc, data_shared, heard, contested)  # 7. outcomes.py
         record.update(diagnostics(self, cause_considered, false_discoveries))
         self.round += 1
         record["round"] = self.round
