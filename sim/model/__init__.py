@@ -13,7 +13,7 @@ sections 3 and 7.3-7.9), each a function in the file named after it:
 4   interpretation      ``interpretation.py``  interpret    what the fit means: where open
                                                             interpretation changes the estimate
 5   allocation by role  ``allocation.py``      allocate     who intervenes where: detection, prevention
-6   reflexive response  ``response.py``        respond      the population kernel (``sim/kernels``)
+6   reflexive response  ``response.py``        react        the population kernel (``sim/kernels``)
 7   outcomes            ``outcomes.py``        account      the public account, legitimacy, trust
 ==  ==================  =====================  ===========  ==========================================
 

@@ -22,7 +22,7 @@ from sim.model.framing import frame
 from sim.model.interpretation import interpret
 from sim.model.outcomes import account, diagnostics
 from sim.model.parties import _forget_agent_ids, make_partners, make_professionals
-from sim.model.response import respond
+from sim.model.response import react
 from sim.model.streams import (
     S_ALLOCATION,
     S_COLLECTION,
@@ -140,7 +140,7 @@ class GovernanceModel(mesa.Model):
         fit, _chosen, false_discoveries = analyse(self, candidates)  # 3. analysis.py
         estimate, heard, contested = interpret(self, fit, observed, rng[S_INTERPRETATION])  # 4. interpretation.py
         alloc = allocate(self, estimate, rng[S_ALLOCATION])  # 5. allocation.py
-        tally, belief_sum = respond(self, alloc)  # 6. response.py: the population kernel
+        tally, belief_sum = react(self, alloc)  # 6. response.py: the population kernel
         record = account(self, tally, belief_sum, alloc, data_shared, heard, contested)  # 7. outcomes.py
         record.update(diagnostics(self, cause_considered, false_discoveries))
         self.round += 1
@@ -154,7 +154,7 @@ class GovernanceModel(mesa.Model):
     interpretation = interpret
     allocation = allocate
     _adapt_capacity = adapt_capacity
-    reflexive_response = respond
+    reflexive_response = react
     outcomes = account
 
 

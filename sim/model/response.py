@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 VISIBILITY = {"closed": 0, "restricted": 1, "open": 2}
 
 
-def respond(model: GovernanceModel, alloc: dict[str, np.ndarray | float]) -> tuple[np.ndarray, np.ndarray]:
+def react(model: GovernanceModel, alloc: dict[str, np.ndarray | float]) -> tuple[np.ndarray, np.ndarray]:
     """Run the population kernel: actors learn, choose and meet enforcement.
 
     With score profiling the government's threshold is the cut-off
