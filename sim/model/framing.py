@@ -24,7 +24,7 @@ def frame(model: GovernanceModel, rng: np.random.Generator) -> tuple[np.ndarray,
     The government's own frame holds the proxies and noise features of its
     administrative data, as many as the analytics level searches. Where framing
     admits them, professionals (engaged, knowing) and partners add hypotheses:
-    an aligned partner names a true driver, a model-serving one its pet feature.
+    an aligned partner names a true driver, a self-serving one its pet feature.
 
     Args:
         model: The model; its own frame is built on the first call and kept.

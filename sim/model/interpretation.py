@@ -30,7 +30,7 @@ def interpret(
     their judgements accumulate in a knowledge base, and the estimate moves to
     the cause they confirm, in proportion to the share of places reviewed.
     Admitted partners' analyses are weighed in (aligned ones bring their data,
-    model-serving ones their interests).
+    self-serving ones their interests).
 
     Args:
         model: The model; its knowledge base (``votes_yes``, ``votes_no``) grows by
