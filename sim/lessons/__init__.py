@@ -674,9 +674,3 @@ def main(argv: list[str] | None = None) -> int:
     files = [result[kind] for kind in ("gif", "mp4", "png") if kind in result]
     print("wrote " + ", ".join(str(f) for f in files[:-1]) + f" and {files[-1]}")
     return 0
-
-
-if __name__ == "__main__":
-    from sim.cli import exit_with
-
-    exit_with(main)
