@@ -1,7 +1,7 @@
 """``python -m sim.lessons <name> ...``: the same command as ``sim lesson``."""
 
 from sim.cli import exit_with
-from sim.lessons import main
+from sim.lessons.command import main
 
 if __name__ == "__main__":
     exit_with(main)
