@@ -1,10 +1,10 @@
 """Trainer's dashboard: make reflexivity visible in a room (Mesa's SolaraViz).
 
-Start it with ``sim dashboard`` (or ``python -m sim.app``); it serves on
-http://127.0.0.1:8765 (localhost only; ``--port`` to change, ``--lesson NAME`` to
-open a lesson, ``--compare`` to open side by side). SolaraViz gives the controls
-(play, pause, step, reset, and the settings in "Model Parameters"; a changed
-setting applies on Reset). The main area shows, per round:
+Start it with ``sim dashboard`` (or ``python -m sim.app``; the command is
+:mod:`sim.dashboard`); it serves on http://127.0.0.1:8765 (localhost only; ``--port``
+to change, ``--lesson NAME`` to open a lesson, ``--compare`` to open side by side).
+SolaraViz gives the controls (play, pause, step, reset, and the settings in "Model
+Parameters"; a changed setting applies on Reset). The main area shows, per round:
 
 - the indicators (evasion and gaming, trust, data shared, legitimacy, plus the ones
   a lesson watches);
@@ -17,7 +17,8 @@ Side by side runs the same seed twice, differing in one choice (by default the
 strategy known, ``use: public``, against unknown, ``use: closed``), stepping both
 together, with every picture on shared scales.
 
-The module is also the Solara app: ``solara run sim.app`` finds :func:`Page`.
+The module is the Solara app, in Mesa's ``app.py`` convention: ``solara run sim.app``
+finds :func:`Page`.
 """
 
 from __future__ import annotations
@@ -25,9 +26,6 @@ from __future__ import annotations
 import html
 import logging
 import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 import warnings
@@ -37,23 +35,18 @@ import solara
 
 from sim import views
 from sim.config import ANALYTICS_LEVELS, PHASE_SETTINGS, ROLES, ConfigError
+from sim.dashboard import COMPARE_AUTO, ENV_ARRANGEMENT, ENV_COMPARE
 from sim.hydra_conf import SCENARIO_DIR
 from sim.lessons import Lesson, LessonError, available, load_lesson
 
 logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
 log = logging.getLogger(__name__)
 
-HOST, PORT = "127.0.0.1", 8765
 SCENARIO = "scenario"  # a control left at this value keeps the arrangement's own setting
 COMPARE_OFF = "off"
-COMPARE_AUTO = "auto: the lesson's contrast"  # for an arrangement that is no lesson: strategy known vs unknown
 COMPARE_KEYS = {COMPARE_OFF: None, COMPARE_AUTO: "auto", **{c.label: k for k, c in views.CONTRASTS.items()}}
 SOPHISTICATION = [SCENARIO] + [f"{x / 10:.1f}" for x in range(11)]
 DEFAULT_ARRANGEMENT = "zwartwerken"
-# Initial settings can come from the command line (sim dashboard --lesson/--compare),
-# through the environment of the Solara server it starts.
-ENV_ARRANGEMENT = "SIM_DASHBOARD_ARRANGEMENT"
-ENV_COMPARE = "SIM_DASHBOARD_COMPARE"
 PLAY_INTERVAL_MS = 150
 
 
@@ -357,119 +350,8 @@ def Page() -> None:
     MainView(model.value)
 
 
-# ------------------------------------------------------------------ the command
-USAGE = f"""usage: sim dashboard [--port N] [--lesson NAME] [--compare] [--open]
-
-Serves the trainer's dashboard on http://{HOST}:{PORT} (localhost only).
-  --port N       another port (0: a free one)
-  --lesson NAME  start with a lesson loaded (side by side on its contrast)
-  --compare      start side by side: strategy known vs unknown
-  --open         open a browser tab"""
-
-
-PORTS = "a port number, 1-65535 (0: any free one)"
-# The options that take a value, and what the value may be (said when it is missing).
-VALUED = {"--port": lambda: PORTS, "--lesson": lambda: "a lesson, one of " + ", ".join(available())}
-
-
-def port_free(port: int) -> bool:
-    """Whether the dashboard's server can listen on ``port`` of localhost now.
-
-    The probe binds as the server (uvicorn) does, with SO_REUSEADDR, so a port left in
-    TIME_WAIT by a dashboard just stopped counts as free, as it is for the server.
-    """
-    with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind((HOST, port))
-        except OSError:
-            return False
-    return True
-
-
-def free_port() -> int:
-    """A free TCP port on localhost."""
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
-def server_command(port: int, open_browser: bool = False) -> list[str]:
-    """The Solara server command for this app, bound to localhost."""
-    return [
-        sys.executable,
-        "-m",
-        "solara",
-        "run",
-        "sim.app",
-        "--host",
-        HOST,
-        "--port",
-        str(port),
-        "--production",
-        "--no-check-version",  # it asks PyPI on every start: a local tool makes no calls out
-        "--open" if open_browser else "--no-open",
-        "--log-level",
-        "warning",
-    ]
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``sim dashboard``: start the Solara server and wait; returns the exit status."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    port, env, open_browser = PORT, dict(os.environ), False
-    given = tuple(f"{option}=" for option in VALUED)  # --port=8000 is --port 8000
-    argv = [part for arg in argv for part in (arg.split("=", 1) if arg.startswith(given) else [arg])]
-    i = 0
-    while i < len(argv):
-        arg = argv[i]
-        if arg in ("-h", "--help"):
-            print(USAGE)
-            return 0
-        if arg in VALUED and i + 1 == len(argv):
-            print(f"error: {arg} needs a value: {VALUED[arg]()}.\n{USAGE}", file=sys.stderr)
-            return 2
-        if arg == "--port":
-            value = argv[i + 1]
-            if not (value.isdigit() and int(value) <= 65535):
-                print(f"error: --port={value!r} is not allowed. Allowed: {PORTS}.", file=sys.stderr)
-                return 2
-            port, i = int(value), i + 2
-            continue
-        if arg == "--lesson":
-            name = argv[i + 1]
-            if name not in available():
-                print(f"error: unknown lesson {name!r}. Available lessons: {', '.join(available())}.", file=sys.stderr)
-                return 2
-            env[ENV_ARRANGEMENT], env[ENV_COMPARE] = f"lessons/{name}", COMPARE_AUTO
-            i += 2
-            continue
-        if arg == "--compare":
-            env[ENV_COMPARE] = views.CONTRASTS["known_vs_unknown"].label
-        elif arg == "--open":
-            open_browser = True
-        else:
-            print(f"error: unknown argument {arg!r}.\n{USAGE}", file=sys.stderr)
-            return 2
-        i += 1
-    port = free_port() if port == 0 else port
-    if not port_free(port):  # else Solara fails after the URL is announced, with its own status 3
-        print(
-            f"error: --port={port}{'' if port != PORT else ' (the default)'} is not allowed (in use on {HOST}: "
-            "another dashboard, or another server). "
-            "Allowed: a free port; --port 0 picks one.",
-            file=sys.stderr,
-        )
-        return 2
-    env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")  # a local tool: no calls home
-    print(f"sim dashboard: http://{HOST}:{port} (Ctrl+C to stop)", flush=True)
-    try:
-        return subprocess.call(server_command(port, open_browser), env=env)
-    except KeyboardInterrupt:
-        return 0
-
-
-if __name__ == "__main__":
+if __name__ == "__main__":  # python -m sim.app: the same command as sim dashboard
     from sim.cli import exit_with
+    from sim.dashboard import main
 
     exit_with(main)

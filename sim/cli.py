@@ -143,7 +143,7 @@ def _log_cell(log, cfg, out: Path, status: str, compile_s: float, cell_s: float)
 # ``sim <subcommand> ...``: each lives in its own module with ``main(argv) -> int``
 # (so ``python -m sim.<module>`` works too). Everything else goes to the run.
 SUBCOMMANDS = {
-    "dashboard": "sim.app",
+    "dashboard": "sim.dashboard",
     "lesson": "sim.lessons",
     "report": "sim.report",
     "validate": "sim.validate",

@@ -1,4 +1,4 @@
-"""The trainer's dashboard: its model and command, and the real page in a headless Chromium.
+"""The trainer's dashboard: its model (sim.app), its command (sim.dashboard), and the real page in a headless Chromium.
 
 The browser test needs Chromium (``apt-get install chromium``; CI installs it) and
 Playwright for Python. Without Chromium it is skipped, unless ``SIM_REQUIRE_BROWSER=1``
@@ -16,7 +16,7 @@ import urllib.request
 
 import pytest
 
-from sim import app, views
+from sim import app, dashboard, views
 
 SMALL = {"actors": 10_000}
 
@@ -84,39 +84,49 @@ def test_invalid_settings_are_shown_not_raised():
 
 
 def test_command_line_input(capsys):
-    assert app.main(["--lesson", "nope"]) == 2
+    assert dashboard.main(["--lesson", "nope"]) == 2
     assert "Available lessons" in capsys.readouterr().err
-    assert app.main(["--bogus"]) == 2
+    assert dashboard.main(["--bogus"]) == 2
     for port in ("abc", "70000", "-1"):
-        assert app.main(["--port", port]) == 2
+        assert dashboard.main(["--port", port]) == 2
         assert f"--port='{port}' is not allowed" in capsys.readouterr().err
-    assert app.main(["--help"]) == 0
-    cmd = app.server_command(8765)
+    assert dashboard.main(["--help"]) == 0
+    cmd = dashboard.server_command(8765)
     assert cmd[cmd.index("--host") + 1] == "127.0.0.1"  # localhost only
 
 
 def test_an_option_without_its_value_is_named(capsys):
     for option, says in (("--port", "a port number"), ("--lesson", "fish_shop")):
-        assert app.main([option]) == 2
+        assert dashboard.main([option]) == 2
         err = capsys.readouterr().err
         assert f"{option} needs a value" in err and says in err and "unknown argument" not in err, err
 
 
 def test_a_taken_port_is_refused_before_the_url_is_announced(capsys, monkeypatch):
     started = []
-    monkeypatch.setattr(app.subprocess, "call", lambda *a, **k: started.append(a) or 0)
+    monkeypatch.setattr(dashboard.subprocess, "call", lambda *a, **k: started.append(a) or 0)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
         for argv in (["--port", str(port)], [f"--port={port}"]):
-            assert app.main(argv) == 2
+            assert dashboard.main(argv) == 2
             out, err = capsys.readouterr()
             assert "http://" not in out and not started, (out, err)
             assert f"--port={port}" in err and "in use" in err and "--port 0" in err, err
-    free = app.free_port()
-    assert app.main([f"--port={free}"]) == 0 and started  # the = form is the same option
+    free = dashboard.free_port()
+    assert dashboard.main([f"--port={free}"]) == 0 and started  # the = form is the same option
     assert f"http://127.0.0.1:{free}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("module", ["sim.app", "sim.dashboard"])
+def test_python_m_runs_the_command(module, tmp_path):
+    # The README's `python -m sim.app` is `sim dashboard`, as is `python -m sim.dashboard`.
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    r = subprocess.run(
+        [sys.executable, "-m", module, "--lesson", "nope"], cwd=tmp_path, capture_output=True, text=True, env=env
+    )
+    assert r.returncode == 2 and "Available lessons" in r.stderr and "Traceback" not in r.stderr, r.stderr
 
 
 # ------------------------------------------------------------------ the real page
@@ -137,7 +147,7 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="module")
 def server():
     """``sim dashboard`` on a free port, its URL; stopped (with its Solara child) afterwards."""
-    port = app.free_port()
+    port = dashboard.free_port()
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "sim", "dashboard", "--port", str(port)],
