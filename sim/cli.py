@@ -88,7 +88,7 @@ SUBCOMMANDS = {
     "dashboard": "sim.app",
     "lesson": "sim.lessons",
     "report": "sim.report",
-    "validate": "sim.validate",
+    "validate": "sim.validation",
     "sweep": "sim.sweep",
 }
 
