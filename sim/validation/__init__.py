@@ -20,22 +20,20 @@ import argparse
 import io
 import logging
 import math
-import multiprocessing as mp
 import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim.config import ConfigError, SimConfig
+from sim.validation.runner import Group, GroupResult, Row, Runner, chunks, rep_frame, run_frame, scenario
 
 __all__ = [
     "BY_KEY",
@@ -62,127 +60,6 @@ ROOT = Path(__file__).resolve().parents[2]  # the checkout: sim/validation/__ini
 SCENARIOS = "scenarios/validation"
 # Okabe-Ito: distinguishable with every common colour-vision deficiency.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
-
-
-# --------------------------------------------------------------------------- types
-@dataclass
-class Row:
-    """One row of the validation table.
-
-    Attributes:
-        case: Short label, e.g. ``1a``.
-        title: What is checked.
-        source: Where the expected result comes from.
-        setup: The reduced configuration, in words.
-        expected: The published (or claimed) result with its tolerance.
-        measured: What the model gave.
-        passed: Whether the measured value is within the tolerance.
-        gap: If it fails: what the model would need (empty if it passes).
-    """
-
-    case: str
-    title: str
-    source: str
-    setup: str
-    expected: str
-    measured: str
-    passed: bool
-    gap: str = ""
-
-
-@dataclass
-class GroupResult:
-    """The rows and the figure of one group of cases."""
-
-    rows: list[Row]
-    figure: Any  # a matplotlib Figure
-    claim: str = ""  # the essay's claim (claim groups)
-    detail: str = ""  # how to read the measurement
-    seconds: float = 0.0
-
-
-@dataclass(frozen=True)
-class Group:
-    """Cases that share their runs and one figure.
-
-    Attributes:
-        key: Name used on the command line (``--cases``) and for the figure file.
-        title: Section heading in the report.
-        scenarios: Scenario files (under ``scenarios/validation/``) or presets used.
-        fast: Runs without ``--full`` and in the test suite.
-        run: Computes the group's rows and figure.
-    """
-
-    key: str
-    title: str
-    scenarios: tuple[str, ...]
-    fast: bool
-    run: Callable[[Runner], GroupResult]
-
-
-class Runner:
-    """Runs work in-process or on a pool of worker processes; keeps shared results."""
-
-    def __init__(self, jobs: int = 1) -> None:
-        self.jobs = max(1, jobs)
-        self._pool: ProcessPoolExecutor | None = None
-        # The essay claims' cells, run once for all claims (see _claim_frames).
-        self.claim_frames: dict[tuple[str, ...], pd.DataFrame] | None = None
-        self.claim_seconds = 0.0
-
-    def map(self, fn: Callable[..., Any], items: Sequence[tuple]) -> list[Any]:
-        """``[fn(*args) for args in items]``, on the worker processes if there are several."""
-        if self.jobs <= 1 or len(items) <= 1:
-            return [fn(*args) for args in items]
-        if self._pool is None:
-            method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-            self._pool = ProcessPoolExecutor(self.jobs, mp_context=mp.get_context(method))
-        return list(self._pool.map(_call, [(fn, args) for args in items]))
-
-    def close(self) -> None:
-        """Shut the worker processes down."""
-        if self._pool is not None:
-            self._pool.shutdown()
-            self._pool = None
-
-
-def _call(fn_args: tuple[Callable[..., Any], tuple]) -> Any:
-    fn, args = fn_args
-    return fn(*args)
-
-
-def scenario(name: str, *overrides: str) -> SimConfig:
-    """The validated config of ``scenarios/validation/<name>.yaml`` with overrides."""
-    from sim.hydra_conf import load
-
-    return load([f"arrangement=validation/{name}", *overrides])
-
-
-def _chunks(n: int, jobs: int) -> list[list[int]]:
-    """Replication indices 0..n-1 in contiguous chunks, a few per worker."""
-    parts = max(1, min(n, 4 * jobs))
-    return [c.tolist() for c in np.array_split(np.arange(n), parts) if c.size]
-
-
-def _rep_frame(cfg: SimConfig, reps: list[int]) -> pd.DataFrame:
-    """Rounds of some replications of a config (the rows ``sim.run.run`` makes), in a worker."""
-    from sim.model import simulate
-
-    logging.getLogger("MESA").setLevel(logging.WARNING)
-    rows = []
-    for rep in reps:
-        for row in simulate(cfg, rep, parallel=False):
-            row["replication"] = rep
-            rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def _run_frame(cfg: SimConfig) -> pd.DataFrame:
-    """All replications of a config (``sim.run.run``), in a worker."""
-    from sim.run import run
-
-    logging.getLogger("MESA").setLevel(logging.WARNING)
-    return run(cfg, parallel=False)
 
 
 # --------------------------------------------------------------------------- figures
@@ -230,7 +107,7 @@ def _urn_shares(cfg: SimConfig, reps: list[int], checkpoints: np.ndarray) -> np.
 
 def _urn(runner: Runner, cfg: SimConfig) -> tuple[np.ndarray, np.ndarray]:
     cps = _checkpoints(cfg.run.rounds)
-    parts = runner.map(_urn_shares, [(cfg, reps, cps) for reps in _chunks(cfg.run.replications, runner.jobs)])
+    parts = runner.map(_urn_shares, [(cfg, reps, cps) for reps in chunks(cfg.run.replications, runner.jobs)])
     return cps, np.vstack(parts)
 
 
@@ -329,7 +206,7 @@ EPSILONS = (0.5, 0.9, 1.1)
 
 
 def _performative(runner: Runner) -> GroupResult:
-    frames = runner.map(_run_frame, [(scenario("performative", f"population.score_anchor={e}"),) for e in EPSILONS])
+    frames = runner.map(run_frame, [(scenario("performative", f"population.score_anchor={e}"),) for e in EPSILONS])
     rows, series = [], []
     rounds = scenario("performative").run.rounds
     for label, eps, df in zip("abc", EPSILONS, frames, strict=True):
@@ -393,7 +270,7 @@ def _inspection_game(runner: Runner) -> GroupResult:
         )
         for p in FINES
     ]
-    frames = runner.map(_run_frame, [(c,) for c in adaptive + committed])
+    frames = runner.map(run_frame, [(c,) for c in adaptive + committed])
     n = adaptive[0].world.actors
     stats_a, stats_c = [], []
     for df in frames[:3]:
@@ -474,7 +351,7 @@ def _classification(runner: Runner) -> GroupResult:
         scenario("strategic_classification", f"government.threshold={t}", f"regime.use={u}")
         for _, t, u, *_ in CLASSIFICATION
     ]
-    frames = runner.map(_run_frame, [(c,) for c in cfgs])
+    frames = runner.map(run_frame, [(c,) for c in cfgs])
     rows, errors, burdens = [], [], []
     for (label, _, _, setup, expected, target, tol, below), df in zip(CLASSIFICATION, frames, strict=True):
         err, burden = float(df["misclassified"].mean()), float(df["gaming_burden"].mean())
@@ -560,7 +437,7 @@ def _fish_runs(cfg: SimConfig, reps: list[int]) -> list[tuple[float, float, int,
 def _fish_shop(runner: Runner) -> GroupResult:
     cfg = scenario("fish_shop")
     closed = scenario("fish_shop", "world.proxy_given_driver=0", "world.proxy_given_no_driver=0")
-    parts = runner.map(_fish_runs, [(c, reps) for c in (cfg, closed) for reps in _chunks(cfg.run.replications, 1)])
+    parts = runner.map(_fish_runs, [(c, reps) for c in (cfg, closed) for reps in chunks(cfg.run.replications, 1)])
     half = len(parts) // 2
     with_shops = [r for p in parts[:half] for r in p]
     no_shops = [r for p in parts[half:] for r in p]
@@ -622,7 +499,7 @@ def _false_discovery(runner: Runner) -> GroupResult:
     from scipy import stats
 
     cfg = scenario("false_discovery")
-    df = pd.concat(runner.map(_rep_frame, [(cfg, reps) for reps in _chunks(cfg.run.replications, runner.jobs)]))
+    df = pd.concat(runner.map(rep_frame, [(cfg, reps) for reps in chunks(cfg.run.replications, runner.jobs)]))
     found = df[df["round"] == 2]["false_discoveries"].to_numpy()
     mean = float(found.mean())
     row = Row(
@@ -982,7 +859,7 @@ def _claim_frames(runner: Runner) -> dict[tuple[str, ...], pd.DataFrame]:
     if runner.claim_frames is None:
         t0 = time.perf_counter()
         cells = _claim_cells()
-        frames = runner.map(_run_frame, [(load([*CLAIM_BASE, *c]),) for c in cells])
+        frames = runner.map(run_frame, [(load([*CLAIM_BASE, *c]),) for c in cells])
         runner.claim_frames = dict(zip(cells, frames, strict=True))
         runner.claim_seconds = time.perf_counter() - t0
     return runner.claim_frames
