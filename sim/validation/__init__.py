@@ -17,7 +17,6 @@ all of them (a few minutes on two cores). The report is generated, never edited.
 from __future__ import annotations
 
 import argparse
-import io
 import logging
 import math
 import os
@@ -33,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config import ConfigError, SimConfig
+from sim.validation.figures import PALETTE, band, figure, png, wrap
 from sim.validation.runner import Group, GroupResult, Row, Runner, chunks, rep_frame, run_frame, scenario
 
 __all__ = [
@@ -58,26 +58,6 @@ __all__ = [
 
 ROOT = Path(__file__).resolve().parents[2]  # the checkout: sim/validation/__init__.py -> .
 SCENARIOS = "scenarios/validation"
-# Okabe-Ito: distinguishable with every common colour-vision deficiency.
-PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
-
-
-# --------------------------------------------------------------------------- figures
-def _figure(ncols: int = 2, width: float = 10.0, height: float = 3.8):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plt.rcParams.update({"axes.prop_cycle": matplotlib.cycler(color=PALETTE), "font.size": 9})
-    fig, axes = plt.subplots(1, ncols, figsize=(width, height), squeeze=False, layout="constrained")
-    return fig, list(axes[0])
-
-
-def _band(ax, x, values, color, label):
-    """Mean line with a 10-90% band over runs."""
-    ax.fill_between(x, np.quantile(values, 0.1, axis=0), np.quantile(values, 0.9, axis=0), color=color, alpha=0.2)
-    ax.plot(x, values.mean(axis=0), color=color, label=label)
 
 
 # --------------------------------------------------------------------------- 1. Ensign
@@ -130,7 +110,7 @@ def _ensign_equal(runner: Runner) -> GroupResult:
         f"mean {mean:.3f}, variance {var:.4f}, KS p = {ks:.2f}",
         ok,
     )
-    fig, (a1, a2) = _figure()
+    fig, (a1, a2) = figure()
     a1.hist(final, bins=20, range=(0, 1), density=True, color=PALETTE[0], alpha=0.8, label="model (400 runs)")
     a1.axhline(1.0, color=PALETTE[1], lw=2, label="uniform (paper)")
     a1.set(xlabel="share of place A in the records after 5,000 rounds", ylabel="density", title="Final share")
@@ -156,8 +136,8 @@ def _ensign_unequal(runner: Runner) -> GroupResult:
         f"mean {mean:.3f} (10-90%: {np.quantile(final, 0.1):.2f}-{np.quantile(final, 0.9):.2f})",
         mean >= 0.88,
     )
-    fig, (a1, a2) = _figure()
-    _band(a1, cps, shares, PALETTE[0], "model: mean and 10-90% of runs")
+    fig, (a1, a2) = figure()
+    band(a1, cps, shares, PALETTE[0], "model: mean and 10-90% of runs")
     a1.axhline(0.6, color=PALETTE[2], ls="--", label="true share of incidents (0.6)")
     a1.axhline(0.88, color=PALETTE[1], ls=":", label="paper: mean ≥ 0.88 at 20,000 rounds")
     a1.set(xscale="log", ylim=(0, 1), xlabel="round", ylabel="share of place A in the records")
@@ -185,13 +165,13 @@ def _ensign_corrected(runner: Runner) -> GroupResult:
         f"{m_u:.3f} (sd over runs {sh_u[:, -1].std():.3f}); {m_s:.3f} (sd {sh_s[:, -1].std():.3f})",
         ok,
     )
-    fig, (a1, a2) = _figure()
-    _band(a1, cps_u, sh_u, PALETTE[0], "model, open interpretation")
+    fig, (a1, a2) = figure()
+    band(a1, cps_u, sh_u, PALETTE[0], "model, open interpretation")
     a1.axhline(0.6, color=PALETTE[1], ls="--", label="true share 0.6 (paper)")
     a1.set(xscale="log", ylim=(0, 1), xlabel="round", ylabel="share of place A in the records")
     a1.set_title("Rates (0.6, 0.4), start (1, 1)")
     a1.legend(loc="lower right")
-    _band(a2, cps_s, sh_s, PALETTE[2], "model, open interpretation")
+    band(a2, cps_s, sh_s, PALETTE[2], "model, open interpretation")
     a2.axhline(0.5, color=PALETTE[1], ls="--", label="true share 0.5 (paper)")
     a2.set(xscale="log", ylim=(0, 1), xlabel="round", ylabel="share of place A in the records")
     a2.set_title("Equal rates, start (10, 1)")
@@ -227,7 +207,7 @@ def _performative(runner: Runner) -> GroupResult:
             measured = f"θ after {rounds} rounds = {theta[-1]:.2e}, factor {factor:.3f}"
         rows.append(Row(f"2{label}", f"Performative prediction, ε = {eps}", PERDOMO, setup, expected, measured, ok))
     mean_score = float(series[0][0])  # theta_1 = the mean of the true scores (theta_0 = 0)
-    fig, (a1, a2) = _figure()
+    fig, (a1, a2) = figure()
     for k, (eps, th) in enumerate(zip(EPSILONS[:2], series[:2], strict=True)):
         # Distance to the model's stable point (its last estimate): the sample mean of the
         # 1,000 drawn scores is not exactly 10, so neither is the stable point.
@@ -308,7 +288,7 @@ def _inspection_game(runner: Runner) -> GroupResult:
             ok_c,
         ),
     ]
-    fig, (a1, a2) = _figure()
+    fig, (a1, a2) = figure()
     for k, (p, df) in enumerate(zip(FINES, frames[:3], strict=True)):
         one = df[df["replication"] == 0]
         x = one["violations"].rolling(100).mean() / n
@@ -374,7 +354,7 @@ def _classification(runner: Runner) -> GroupResult:
                 ok,
             )
         )
-    fig, (a1, a2) = _figure(2, 11.0, 4.2)
+    fig, (a1, a2) = figure(2, 11.0, 4.2)
     labels = [f"{t}\n{'public' if u == 'open' else 'closed'}" for _, t, u, *_ in CLASSIFICATION]
     xs = np.arange(len(labels))
     a1.bar(xs, errors, color=PALETTE[0], label="model")
@@ -478,7 +458,7 @@ def _fish_shop(runner: Runner) -> GroupResult:
         ),
     ]
     cells = np.mean([r[4] for r in with_shops], axis=0)
-    fig, (a1, a2) = _figure()
+    fig, (a1, a2) = figure()
     xs = np.arange(2)
     a1.bar(xs - 0.2, cells[0], width=0.4, color=PALETTE[0], label="no square")
     a1.bar(xs + 0.2, cells[1], width=0.4, color=PALETTE[1], label="square")
@@ -511,7 +491,7 @@ def _false_discovery(runner: Runner) -> GroupResult:
         f"{mean:.2f} (sd {found.std(ddof=1):.2f})",
         abs(mean - 5.0) <= 0.4,
     )
-    fig, (a1,) = _figure(1, 6.0, 3.8)
+    fig, (a1,) = figure(1, 6.0, 3.8)
     ks = np.arange(0, int(found.max()) + 2)
     a1.hist(found, bins=ks - 0.5, density=True, color=PALETTE[0], alpha=0.8, label="model")
     a1.plot(ks, stats.binom.pmf(ks, 100, 0.05), "o-", color=PALETTE[1], label="Binomial(100, 0.05)")
@@ -894,7 +874,7 @@ def _claim_group(number: int) -> Callable[[Runner], GroupResult]:
             ok,
             "" if ok else claim.gap or "not reproduced; see the figure",
         )
-        fig, axes = _figure(len(values), 3.4 * len(values) + 0.6, 3.6)
+        fig, axes = figure(len(values), 3.4 * len(values) + 0.6, 3.6)
         for ax, (m, v, mean, lo, hi, good) in zip(axes, values, strict=True):
             ax.scatter(
                 np.zeros_like(v) + np.linspace(-0.15, 0.15, len(v)), v, color=PALETTE[0], s=14, label="replications"
@@ -913,10 +893,10 @@ def _claim_group(number: int) -> Callable[[Runner], GroupResult]:
             ax.axhline(bound, color="black", ls=":", lw=1, label=f"claim: interval {side} {_num(bound)}")
             ax.set_xlim(-0.5, 0.8)
             ax.set_xticks([])
-            ax.set_title(("" if good else "NOT MET: ") + _wrap(m.label, 38), fontsize=8)
+            ax.set_title(("" if good else "NOT MET: ") + wrap(m.label, 38), fontsize=8)
             ax.set_ylabel("paired value per replication")
         axes[0].legend(fontsize=7, loc="best")
-        fig.suptitle(f"Claim {number} on {claim.preset}: " + _wrap(claim.text, 110), fontsize=9)
+        fig.suptitle(f"Claim {number} on {claim.preset}: " + wrap(claim.text, 110), fontsize=9)
         cells = len(_claim_cells())
         detail = (
             f"The claims' {cells} distinct cells run once for all eight claims "
@@ -933,12 +913,6 @@ def _num(x: float) -> str:
     if abs(x) >= 100:
         return f"{x:,.0f}"
     return f"{x:.3g}"
-
-
-def _wrap(text: str, width: int) -> str:
-    import textwrap
-
-    return "\n".join(textwrap.wrap(text, width))
 
 
 # --------------------------------------------------------------------------- registry
@@ -1081,12 +1055,7 @@ def write_report(
     scen = Path(os.path.relpath(ROOT / SCENARIOS, out)).as_posix()
     for key, res in results.items():
         if res is not None:
-            buf = io.BytesIO()
-            res.figure.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-            import matplotlib.pyplot as plt
-
-            plt.close(res.figure)
-            write_atomic(figdir / f"{key}.png", buf.getvalue())
+            write_atomic(figdir / f"{key}.png", png(res.figure))
     rows = [(g, r) for g in GROUPS for r in (results[g.key].rows if results.get(g.key) else [None])]
     ran = [r for _, r in rows if r is not None]
     failed = [r for r in ran if not r.passed]
