@@ -87,7 +87,7 @@ class Runner:
     def __init__(self, jobs: int = 1) -> None:
         self.jobs = max(1, jobs)
         self._pool: ProcessPoolExecutor | None = None
-        # The essay claims' cells, run once for all claims (see sim.validation.claims).
+        # The essay claims' cells, run once for all claims (sim.validation.cases.essay_claims).
         self.claim_frames: dict[tuple[str, ...], pd.DataFrame] | None = None
         self.claim_seconds = 0.0
 
