@@ -26,9 +26,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sim.config import ConfigError
-from sim.validation.cases import classification, confounding, ensign, essay_claims, inspection_game, performative
 from sim.validation.claims import CLAIMS, Claim, Measure
 from sim.validation.figures import png
+from sim.validation.registry import BY_KEY, GROUPS, run_group
 from sim.validation.runner import Group, GroupResult, Row, Runner, scenario
 
 __all__ = [
@@ -54,32 +54,6 @@ __all__ = [
 
 ROOT = Path(__file__).resolve().parents[2]  # the checkout: sim/validation/__init__.py -> .
 SCENARIOS = "scenarios/validation"
-
-
-# --------------------------------------------------------------------------- registry
-GROUPS: tuple[Group, ...] = (
-    *ensign.GROUPS,
-    *performative.GROUPS,
-    *inspection_game.GROUPS,
-    *classification.GROUPS,
-    *confounding.GROUPS,
-    *essay_claims.GROUPS,
-)
-BY_KEY = {g.key: g for g in GROUPS}
-
-
-def run_group(key: str, jobs: int = 1, runner: Runner | None = None) -> GroupResult:
-    """Run one group of cases (by key) and return its rows and figure."""
-    own = runner is None
-    runner = runner or Runner(jobs)
-    try:
-        t0 = time.perf_counter()
-        result = BY_KEY[key].run(runner)
-        result.seconds = time.perf_counter() - t0
-        return result
-    finally:
-        if own:
-            runner.close()
 
 
 # --------------------------------------------------------------------------- report
