@@ -6,6 +6,7 @@ import sys
 import pytest
 
 from sim import validation
+from sim.validation import command
 
 FAST = [g.key for g in validation.GROUPS if g.fast]
 
@@ -97,7 +98,7 @@ def test_a_run_of_some_cases_refuses_to_replace_a_full_report(tmp_path, capsys):
 def test_full_writes_the_tracked_report_with_its_mark(tmp_path, monkeypatch):
     # --full's default folder and first comment stay as they were (what replaces_full_report looks for).
     monkeypatch.chdir(tmp_path)
-    args = validation._parse(["--full"])
+    args = command._parse(["--full"])
     assert args.out is None and validation.FULL_OUT == "docs"
     path = validation.write_report({g.key: None for g in validation.GROUPS}, tmp_path / "docs", True, 1.0, 1, "abc")
     assert path.read_text().splitlines()[2] == validation.FULL_MARK

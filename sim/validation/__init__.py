@@ -1,10 +1,11 @@
 """Validation: the model reproduces published results and the essay's claims.
 
-``python -m sim.validate --full`` (also ``sim validate --full``) runs every validation
-case and writes ``docs/validation.md``: one row per case (source, setup, expected,
-measured, pass) and a figure per case under ``docs/validation/``. A run of some cases
-(without ``--full``: the fast ones, or ``--cases``) writes to ``results/validation/``
-instead, and never replaces a full report (:func:`replaces_full_report`).
+``python -m sim.validate --full`` (also ``sim validate --full`` and ``python -m
+sim.validation --full``) runs every validation case and writes ``docs/validation.md``:
+one row per case (source, setup, expected, measured, pass) and a figure per case group
+under ``docs/validation/``. A run of some cases (without ``--full``: the fast ones, or
+``--cases``) writes to ``results/validation/`` instead, and never replaces a full
+report (:func:`replaces_full_report`).
 
 Every case runs :class:`sim.model.GovernanceModel` -- the same phases and the same
 Numba population kernel that users run -- in a reduced configuration given by a
@@ -12,21 +13,35 @@ scenario file under ``scenarios/validation/``. The essay's claims (concepts §11
 the arrangement presets as paired experiments on common random numbers. Without
 ``--full`` only the fast cases run (the test suite runs them too); ``--full`` runs
 all of them (a few minutes on two cores). The report is generated, never edited.
+
+Where each case is (``sim/validation/``)::
+
+    cases/ensign.py           1a-1c  runaway feedback and its correction (Ensign et al. 2018)
+    cases/performative.py     2a-2c  performative prediction (Perdomo et al. 2020)
+    cases/inspection_game.py  3a-3b  the inspection game (Tsebelis 1989)
+    cases/classification.py   4a-4d  strategic classification (Hardt et al. 2016; Ghalme et al. 2021)
+    cases/confounding.py      5a-5d  the fish shop and false discovery (essay §2.3, §2.4)
+    cases/essay_claims.py     C1-C8  the essay's claims, run from the table in claims.py
+
+and what they share::
+
+    runner.py    Row, GroupResult, Group, Runner, scenario(): what a case is made of and runs on
+    figures.py   the palette and panels every figure uses
+    claims.py    the essay's claims as a declarative table (Claim, Measure, CLAIMS)
+    registry.py  GROUPS in the report's order, BY_KEY, run_group
+    report.py    write_report: validation.md and its figures
+    command.py   main: the options of ``sim validate``
+
+A new case is a function ``(Runner) -> GroupResult`` and a :class:`Group` entry in its
+case file's ``GROUPS``, listed in :mod:`sim.validation.registry`.
 """
 
 from __future__ import annotations
 
-import argparse
-import logging
-import os
-import sys
-import time
-from pathlib import Path
-
-from sim.config import ConfigError
 from sim.validation.claims import CLAIMS, Claim, Measure
+from sim.validation.command import FULL_OUT, PARTIAL_OUT, main
 from sim.validation.registry import BY_KEY, GROUPS, run_group
-from sim.validation.report import FULL_COMMAND, FULL_MARK, git_commit, replaces_full_report, write_report
+from sim.validation.report import FULL_COMMAND, FULL_MARK, replaces_full_report, write_report
 from sim.validation.runner import Group, GroupResult, Row, Runner, scenario
 
 __all__ = [
@@ -49,95 +64,3 @@ __all__ = [
     "scenario",
     "write_report",
 ]
-
-
-FULL_OUT = "docs"  # where --full writes: the tracked report
-PARTIAL_OUT = "results/validation"  # where a run of some cases writes by default (git-ignored)
-
-
-# --------------------------------------------------------------------------- command line
-def _parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="sim validate",
-        description=(
-            f"Run the validation cases. With --full: every case, into {FULL_OUT}/validation.md and its figures "
-            f"(the tracked report). Without: the fast cases (or --cases), into {PARTIAL_OUT}/; a run of some "
-            "cases never replaces a full report (it stops with exit status 2 instead)."
-        ),
-    )
-    parser.add_argument(
-        "--full", action="store_true", help=f"run every case (minutes) and write {FULL_OUT}/; default: the fast cases"
-    )
-    parser.add_argument(
-        "--out",
-        default=None,
-        help=f"folder of validation.md and validation/*.png (default: {FULL_OUT} with --full, else {PARTIAL_OUT}); "
-        "a folder holding a full report takes only --full",
-    )
-    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="worker processes (default 2)")
-    parser.add_argument("--cases", default="", help="comma-separated case groups to run (see --list)")
-    parser.add_argument("--list", action="store_true", help="list the case groups and exit")
-    return parser.parse_args(argv)
-
-
-def _error(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return 2
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``python -m sim.validate`` and ``sim validate``; returns the exit status.
-
-    Exit status 0 if every case that ran passes or fails with an explanation of what
-    the model would need, 1 if a case fails without one, 2 on bad input.
-    """
-    try:
-        args = _parse(list(sys.argv[1:] if argv is None else argv))
-    except SystemExit as exc:  # argparse: usage errors (2) and --help (0)
-        return int(exc.code) if isinstance(exc.code, int) else 2
-    if args.list:
-        for g in GROUPS:
-            print(f"{g.key:26s} {'fast' if g.fast else 'full'}  {g.title}")
-        return 0
-    if args.jobs < 1:
-        return _error(f"--jobs={args.jobs} is not allowed. Allowed: an integer >= 1.")
-    keys = [k.strip() for k in args.cases.split(",") if k.strip()]
-    unknown = [k for k in keys if k not in BY_KEY]
-    if unknown:
-        return _error(f"--cases={','.join(unknown)} is not allowed. Allowed: {', '.join(BY_KEY)}.")
-    if keys and args.full:
-        return _error("--cases and --full exclude each other (--full runs every case).")
-    selected = keys or [g.key for g in GROUPS if args.full or g.fast]
-    from sim.run import unwritable
-
-    out = Path(args.out if args.out is not None else FULL_OUT if args.full else PARTIAL_OUT)
-    problem = unwritable(out / "validation")
-    if problem:
-        allowed = f"a folder that can be created and written; {problem}"
-        return _error(f"--out={str(out)!r} is not allowed. Allowed: {allowed}.")
-    full_report = None if args.full else replaces_full_report(out)
-    if full_report is not None:
-        return _error(
-            f"--out={str(out)!r} is not allowed: {full_report} is a full report (`{FULL_COMMAND}`), and this run "
-            f"has {len(selected)} of {len(GROUPS)} case groups; it would replace it. Allowed: --full, or another "
-            f"folder (without --out, a run of some cases writes to {PARTIAL_OUT})."
-        )
-    logging.getLogger("MESA").setLevel(logging.WARNING)
-    commit = git_commit()  # the code the cases run on (the checkout may move while they run)
-    runner = Runner(args.jobs)
-    results: dict[str, GroupResult | None] = {g.key: None for g in GROUPS}
-    t0 = time.perf_counter()
-    try:
-        for key in selected:
-            res = run_group(key, runner=runner)
-            results[key] = res
-            for r in res.rows:
-                print(f"{r.case:4s} {'pass' if r.passed else 'FAIL'}  {r.title}: {r.measured}  [{res.seconds:.0f} s]")
-    except ConfigError as exc:
-        return _error(f"a validation scenario does not compose: {exc}")
-    finally:
-        runner.close()
-    path = write_report(results, out, args.full, time.perf_counter() - t0, args.jobs, commit)
-    ran = [r for res in results.values() if res for r in res.rows]
-    print(f"wrote {path} ({sum(r.passed for r in ran)} of {len(ran)} cases pass, {time.perf_counter() - t0:.0f} s)")
-    return 1 if any(not r.passed and not r.gap for r in ran) else 0
