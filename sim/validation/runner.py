@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config import SimConfig
+from sim.run import run
 
 # sim.hydra_conf (Hydra) and sim.model (Numba, Mesa) are imported in the functions that
 # use them, for start-up time: `sim validate --list`, `--help` and bad input answer at once.
@@ -140,7 +141,5 @@ def rep_frame(cfg: SimConfig, reps: list[int]) -> pd.DataFrame:
 
 def run_frame(cfg: SimConfig) -> pd.DataFrame:
     """All replications of a config (``sim.run.run``), in a worker."""
-    from sim.run import run
-
     logging.getLogger("MESA").setLevel(logging.WARNING)
     return run(cfg, parallel=False)
