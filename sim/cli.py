@@ -146,7 +146,7 @@ SUBCOMMANDS = {
     "dashboard": "sim.dashboard",
     "lesson": "sim.lessons",
     "report": "sim.report",
-    "validate": "sim.validate",
+    "validate": "sim.validation",
     "sweep": "sim.sweep",
 }
 

@@ -1,15 +1,19 @@
 """The fast validation cases pass; the validation command writes its report and rejects bad input."""
 
+import subprocess
+import sys
+
 import pytest
 
-from sim import validate
+from sim import validation
+from sim.validation import command
 
-FAST = [g.key for g in validate.GROUPS if g.fast]
+FAST = [g.key for g in validation.GROUPS if g.fast]
 
 
 @pytest.mark.parametrize("key", FAST)
 def test_fast_validation_case_passes(key):
-    result = validate.run_group(key, jobs=1)
+    result = validation.run_group(key, jobs=1)
     assert result.rows
     for row in result.rows:
         assert row.passed, (row.case, row.expected, row.measured)
@@ -18,15 +22,15 @@ def test_fast_validation_case_passes(key):
 def test_every_case_has_a_scenario_and_the_essay_claims_are_all_there():
     from sim.hydra_conf import SCENARIO_DIR
 
-    for group in validate.GROUPS:
+    for group in validation.GROUPS:
         if not group.key.startswith("claim"):
             for name in group.scenarios:
                 assert (SCENARIO_DIR / "validation" / f"{name}.yaml").is_file(), name
-    assert sorted(c.number for c in validate.CLAIMS) == list(range(1, 9))
+    assert sorted(c.number for c in validation.CLAIMS) == list(range(1, 9))
 
 
 def test_report_has_the_table_and_figures(tmp_path):
-    assert validate.main(["--cases", "false_discovery", "--out", str(tmp_path), "--jobs", "1"]) == 0
+    assert validation.main(["--cases", "false_discovery", "--out", str(tmp_path), "--jobs", "1"]) == 0
     text = (tmp_path / "validation.md").read_text()
     assert "| case | source | setup | expected | measured | pass |" in text
     assert "False discovery over 100 null features" in text and "| pass |" in text
@@ -47,7 +51,7 @@ def test_report_has_the_table_and_figures(tmp_path):
     ],
 )
 def test_bad_input_exits_2_with_a_message(argv, message, capsys):
-    assert validate.main(argv) == 2
+    assert validation.main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
 
@@ -55,7 +59,7 @@ def test_bad_input_exits_2_with_a_message(argv, message, capsys):
 def test_unwritable_out_exits_2(tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    assert validate.main(["--cases", "performative", "--out", str(blocker)]) == 2
+    assert validation.main(["--cases", "performative", "--out", str(blocker)]) == 2
     assert "--out=" in capsys.readouterr().err
 
 
@@ -74,17 +78,17 @@ def test_a_run_of_some_cases_writes_to_results_not_over_the_tracked_full_report(
     monkeypatch.chdir(tmp_path)
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "validation.md").write_text(FULL_HEAD)
-    assert validate.main(["--cases", "false_discovery", "--jobs", "1"]) == 0
+    assert validation.main(["--cases", "false_discovery", "--jobs", "1"]) == 0
     assert (tmp_path / "docs" / "validation.md").read_text() == FULL_HEAD
     assert not (tmp_path / "docs" / "validation").exists()
     text = (tmp_path / "results" / "validation" / "validation.md").read_text()
-    assert "False discovery over 100 null features" in text and validate.FULL_MARK not in text
+    assert "False discovery over 100 null features" in text and validation.FULL_MARK not in text
     assert (tmp_path / "results" / "validation" / "validation" / "false_discovery.png").is_file()
 
 
 def test_a_run_of_some_cases_refuses_to_replace_a_full_report(tmp_path, capsys):
     (tmp_path / "validation.md").write_text(FULL_HEAD)
-    assert validate.main(["--cases", "false_discovery", "--out", str(tmp_path)]) == 2
+    assert validation.main(["--cases", "false_discovery", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "--out=" in err and "full report" in err and "--full" in err and "Traceback" not in err
     assert [p.name for p in tmp_path.iterdir()] == ["validation.md"]
@@ -94,8 +98,25 @@ def test_a_run_of_some_cases_refuses_to_replace_a_full_report(tmp_path, capsys):
 def test_full_writes_the_tracked_report_with_its_mark(tmp_path, monkeypatch):
     # --full's default folder and first comment stay as they were (what replaces_full_report looks for).
     monkeypatch.chdir(tmp_path)
-    args = validate._parse(["--full"])
-    assert args.out is None and validate.FULL_OUT == "docs"
-    path = validate.write_report({g.key: None for g in validate.GROUPS}, tmp_path / "docs", True, 1.0, 1, "abc")
-    assert path.read_text().splitlines()[2] == validate.FULL_MARK
-    assert validate.replaces_full_report(tmp_path / "docs") == path
+    args = command._parse(["--full"])
+    assert args.out is None and validation.FULL_OUT == "docs"
+    path = validation.write_report({g.key: None for g in validation.GROUPS}, tmp_path / "docs", True, 1.0, 1, "abc")
+    assert path.read_text().splitlines()[2] == validation.FULL_MARK
+    assert validation.replaces_full_report(tmp_path / "docs") == path
+
+
+def test_sim_validate_is_the_package_under_its_published_name(tmp_path):
+    # `python -m sim.validate` and `from sim.validate import ...` keep working: same objects, same command.
+    import sim.validate
+
+    assert sorted(sim.validate.__all__) == sorted(validation.__all__)
+    for name in validation.__all__:
+        assert getattr(sim.validate, name) is getattr(validation, name), name
+    listed = [
+        subprocess.run(
+            [sys.executable, "-m", module, "--list"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+        )
+        for module in ("sim.validate", "sim.validation")
+    ]
+    assert [r.returncode for r in listed] == [0, 0], [r.stderr for r in listed]
+    assert listed[0].stdout == listed[1].stdout and "claim8" in listed[0].stdout
