@@ -1421,6 +1421,6 @@ def _interpolates(node: Any) -> bool:
 
 
 if __name__ == "__main__":
-    from sim.cli import exit_with
+    from sim.console import exit_with
 
     exit_with(main)
