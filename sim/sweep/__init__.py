@@ -75,7 +75,7 @@ def provenance(cfg: SimConfig, cell_hash: str) -> dict[str, Any]:
 def _git_commit() -> str | None:
     import subprocess
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]  # the folder that holds the package
     try:
         out = subprocess.run(
             ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=False
@@ -1419,8 +1419,3 @@ def _interpolates(node: Any) -> bool:
         return any(_interpolates(v) for v in node)
     return isinstance(node, str) and "${" in node
 
-
-if __name__ == "__main__":
-    from sim.console import exit_with
-
-    exit_with(main)
