@@ -35,6 +35,7 @@ from omegaconf import OmegaConf
 
 from sim.config import ConfigError, SimConfig
 from sim.run import run, run_totals, summarise, write_atomic, write_parquet
+from sim.sweep.state import STATE
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,10 +43,6 @@ if TYPE_CHECKING:
 RESULT = "result.json"
 ERROR = "error.json"
 SUMMARY = "summary.parquet"
-CELLS = "cells.json"
-
-# Set by the Hydra callback in the launching process; read by the command line.
-STATE: dict[str, Any] = {}
 
 
 # ----------------------------------------------------------------- provenance
@@ -1418,4 +1415,3 @@ def _interpolates(node: Any) -> bool:
     if isinstance(node, list):
         return any(_interpolates(v) for v in node)
     return isinstance(node, str) and "${" in node
-
