@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import fcntl
-import functools
 import hashlib
 import json
 import sys
@@ -35,6 +34,7 @@ from omegaconf import OmegaConf
 
 from sim.config import ConfigError, SimConfig
 from sim.run import run, run_totals, summarise, write_atomic, write_parquet
+from sim.sweep.provenance import _git_commit, provenance
 from sim.sweep.state import STATE
 
 if TYPE_CHECKING:
@@ -43,43 +43,6 @@ if TYPE_CHECKING:
 RESULT = "result.json"
 ERROR = "error.json"
 SUMMARY = "summary.parquet"
-
-
-# ----------------------------------------------------------------- provenance
-def provenance(cfg: SimConfig, cell_hash: str) -> dict[str, Any]:
-    """Package version, git commit (if any), config hash and seeds of a run."""
-    import platform
-
-    import numba
-    import numpy as np
-
-    import sim
-
-    return {
-        "package": "sim",
-        "version": sim.__version__,
-        "git_commit": _git_commit(),
-        "config_hash": cell_hash,
-        "seed": cfg.run.seed,
-        "replications": list(range(cfg.run.first_replication, cfg.run.first_replication + cfg.run.replications)),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "numba": numba.__version__,
-    }
-
-
-@functools.lru_cache(maxsize=1)
-def _git_commit() -> str | None:
-    import subprocess
-
-    root = Path(__file__).resolve().parents[2]  # the folder that holds the package
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=False
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
 
 
 def sha256(path: Path) -> str:
