@@ -743,7 +743,9 @@ def warm_worker(watch: bool = True) -> int:
     """Ready a launcher's worker process for its cells: the imports and the kernel.
 
     Never raises (an error here would make loky end the workers the cells run on);
-    whatever fails shows again, and is reported, in the cells.
+    whatever fails shows again, and is reported, in the cells. The task's own module
+    (:mod:`sim.cli`, a layer above the sweep) is not imported here: unpickling the first
+    job imports it (~2 ms, what it adds to the modules loaded here).
 
     Args:
         watch: Start :func:`watch_launcher` (not in the fork server: it forks the
@@ -760,7 +762,6 @@ def warm_worker(watch: bool = True) -> int:
         import pyarrow.parquet  # noqa: F401  (pandas writes the cells' tables with it)
         from hydra.core.utils import run_job  # noqa: F401  (Hydra's wrapper of every job)
 
-        import sim.cli  # noqa: F401  (the task)
         import sim.model  # noqa: F401  (Mesa, pandas, Numba)
         from sim.kernels.population import warmup
 
