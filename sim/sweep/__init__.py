@@ -19,12 +19,10 @@ from __future__ import annotations
 
 import argparse
 import fcntl
-import hashlib
 import json
 import sys
 import threading
 import time
-import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,13 +31,13 @@ from typing import TYPE_CHECKING, Any
 from omegaconf import OmegaConf
 
 from sim.config import ConfigError, SimConfig
-from sim.run import run, run_totals, summarise, write_atomic, write_parquet
+from sim.run import run_totals, write_parquet
+from sim.sweep.cell import ERROR, RESULT, cell_is_done, run_cell, sha256
 from sim.sweep.provenance import provenance
 from sim.sweep.state import STATE
 from sim.sweep.worker import (
     AHEAD_ENV,
     LAUNCHER_ENV,
-    _computed_ahead,
     _started,
     compute_ahead,
     warm_worker,
@@ -49,87 +47,22 @@ from sim.sweep.worker import (
 if TYPE_CHECKING:
     import pandas as pd
 
-RESULT = "result.json"
-ERROR = "error.json"
+__all__ = [
+    "AHEAD_ENV",
+    "ERROR",
+    "LAUNCHER_ENV",
+    "RESULT",
+    "STATE",
+    "cell_is_done",
+    "compute_ahead",
+    "provenance",
+    "run_cell",
+    "sha256",
+    "warm_worker",
+    "watch_launcher",
+]
+
 SUMMARY = "summary.parquet"
-
-
-def sha256(path: Path) -> str:
-    """Checksum of a file."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-# ----------------------------------------------------------------- one cell
-def cell_is_done(folder: Path, cell_hash: str) -> bool:
-    """True if the cell's results exist, match its config hash and are intact.
-
-    Args:
-        folder: The cell folder.
-        cell_hash: The hash of the cell's resolved config.
-    """
-    marker = folder / RESULT
-    if not marker.is_file():
-        return False
-    try:
-        meta = json.loads(marker.read_text())
-        if meta.get("config_hash") != cell_hash:
-            return False
-        for name, digest in meta["checksums"].items():
-            if not (folder / name).is_file() or sha256(folder / name) != digest:
-                return False
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
-    return True
-
-
-def run_cell(cfg: SimConfig, folder: Path, cell: str, overrides: list[str]) -> str:
-    """Run one cell into ``folder`` unless it is already done; never raises.
-
-    Returns:
-        ``"skipped"``, ``"done"`` or ``"failed"`` (the error is in ``error.json``).
-    """
-    from sim.run import config_hash
-
-    watch_launcher()
-    folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob(".*.tmp"):  # left by a kill during a write
-        stale.unlink(missing_ok=True)
-    h = config_hash(cfg)
-    if cell_is_done(folder, h):
-        return "skipped"
-    (folder / RESULT).unlink(missing_ok=True)
-    try:
-        df = _computed_ahead(h)
-        if df is None:
-            df = run(cfg)
-        write_parquet(folder / "rounds.parquet", df)
-        totals = run_totals(df)
-        write_parquet(folder / "totals.parquet", totals)
-        summary = summarise(df, cfg, totals)
-        write_atomic(folder / "summary.json", json.dumps(summary, indent=2).encode())
-        write_atomic(folder / "provenance.json", json.dumps(provenance(cfg, h), indent=2).encode())
-        meta = {
-            "cell": cell,
-            "overrides": overrides,
-            "config_hash": h,
-            "checksums": {n: sha256(folder / n) for n in ("rounds.parquet", "totals.parquet", "summary.json")},
-        }
-        (folder / ERROR).unlink(missing_ok=True)
-        write_atomic(folder / RESULT, json.dumps(meta, indent=2).encode())
-        return "done"
-    except Exception as exc:  # isolate the failure: the other cells go on
-        err = {
-            "cell": cell,
-            "overrides": overrides,
-            "error": f"{type(exc).__name__}: {exc}",
-            "traceback": traceback.format_exc(),
-        }
-        write_atomic(folder / ERROR, json.dumps(err, indent=2).encode())
-        return "failed"
 
 
 # ----------------------------------------------------------------- summary
