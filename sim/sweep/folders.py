@@ -57,8 +57,8 @@ def cell_folders(cells: list[list[str]], cfg: Any) -> list[str] | None:
     """The folder (name, under the sweep folder) that each cell's job will write, as Hydra names it.
 
     Args:
-        cells: Each cell's overrides (:func:`plan`).
-        cfg: The command line's config with its ``hydra`` node (:func:`plan`).
+        cells: Each cell's overrides (:func:`sim.sweep.planning.plan`).
+        cfg: The command line's config with its ``hydra`` node (:func:`sim.sweep.planning.plan`).
 
     Returns:
         The names, in the order of ``cells``; None if ``hydra.sweep.subdir`` is not sim's
@@ -86,8 +86,8 @@ def plan_folders(cells: list[list[str]], cfg: Any) -> None:
     """Check that each cell of a sweep has a folder of its own, and note them for its end (:func:`unaccounted`).
 
     Args:
-        cells: Each cell's overrides (:func:`plan`).
-        cfg: The command line's config with its ``hydra`` node (:func:`plan`).
+        cells: Each cell's overrides (:func:`sim.sweep.planning.plan`).
+        cfg: The command line's config with its ``hydra`` node (:func:`sim.sweep.planning.plan`).
 
     Raises:
         ConfigError: Two cells would write the same folder: they differ only in keys
@@ -119,8 +119,8 @@ def unaccounted(
 
     Args:
         root: The sweep folder.
-        table: The summary (:func:`collect`).
-        failures: The failed cells (:func:`collect`).
+        table: The summary (:func:`sim.sweep.summary.collect`).
+        failures: The failed cells (:func:`sim.sweep.summary.collect`).
         planned: Each planned cell's folder and overrides; or, where the folders cannot
             be told (a ``hydra.sweep.subdir`` of the user's own), how many cells; or None.
 

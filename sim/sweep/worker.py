@@ -127,7 +127,7 @@ def watch_launcher(every: float = 1.0) -> None:
 
 
 def compute_ahead(cfg: SimConfig, folder: str) -> float:
-    """Run a cell's replications before its job, into ``folder`` (:meth:`Workers.ahead`).
+    """Run a cell's replications before its job, into ``folder`` (:meth:`sim.sweep.workers.Workers.ahead`).
 
     Never raises: a cell that fails here fails again, and is reported, in its job.
 

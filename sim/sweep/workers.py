@@ -200,7 +200,7 @@ def start_workers(cfg: Any, n_cells: int) -> Workers | None:
     """Start and ready the local launcher's workers now, if the sweep will use them.
 
     Args:
-        cfg: The composed config with its ``hydra`` node (:func:`plan`).
+        cfg: The composed config with its ``hydra`` node (:func:`sim.sweep.planning.plan`).
         n_cells: Cells in the sweep (one: not worth it).
     """
     from omegaconf import OmegaConf
