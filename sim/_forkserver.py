@@ -1,6 +1,6 @@
-"""Imported by the fork server that a sweep's workers start from (:func:`sim.sweep.start_workers`).
+"""Imported by the fork server that a sweep's workers start from (:func:`sim.sweep.workers.start_workers`).
 
-Importing it readies the server as a worker would be readied (:func:`sim.sweep.warm_worker`:
+Importing it readies the server as a worker would be readied (:func:`sim.sweep.worker.warm_worker`:
 Mesa, pandas, Hydra, the compiled kernel from Numba's cache) and scans Hydra's plugins,
 once; every worker is then a fork of the server, with all of that already in memory,
 instead of a fresh interpreter loading it again (~1.7 s of CPU per worker). The server

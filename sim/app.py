@@ -351,7 +351,7 @@ def Page() -> None:
 
 
 if __name__ == "__main__":  # python -m sim.app: the same command as sim dashboard
-    from sim.cli import exit_with
+    from sim.console import exit_with
     from sim.dashboard import main
 
     exit_with(main)

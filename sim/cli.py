@@ -11,11 +11,12 @@ from __future__ import annotations
 import signal
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
 
 from sim.config import ConfigError
+from sim.console import OWN_PROCESS as _OWN_PROCESS
+from sim.console import exit_with  # also sim.cli.exit_with, as before
+from sim.console import hold_interrupts as _hold_interrupts
 
 USAGE_HINT = "See README.md (Configuration) or run `python -m sim --help`."
 
@@ -387,59 +388,7 @@ def _report_sweep() -> int:
     return 0
 
 
-def _hold_interrupts() -> None:
-    """Ignore further Ctrl+C in this command's own process: it is ending already, and tidying up."""
-    import threading
-
-    if _OWN_PROCESS["set"] and threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _interrupted() -> int:
-    """After Ctrl+C: one line on stderr instead of a traceback, and exit status 130 (128 + SIGINT).
-
-    For a sweep, the line gives the cells done and the command that resumes it
-    (:func:`sim.sweep.interrupted`); its workers have been ended already (:func:`main`).
-    """
-    _hold_interrupts()
-    sweep = sys.modules.get("sim.sweep")
-    line = sweep.interrupted() if sweep is not None else None
-    print(line or "interrupted.", file=sys.stderr, flush=True)
-    return 130
-
-
-_OWN_PROCESS = {"set": False}  # set by main_exit: main() runs in a command's own process, not a caller's
-
-
 def main_exit() -> None:
     """Console-script entry (``sim``, ``python -m sim``): exit with :func:`main`'s status."""
     _OWN_PROCESS["set"] = True  # what a sweep has loaded stays to the end; signals are this command's
     exit_with(main)
-
-
-def exit_with(main: Callable[[], int | None]) -> NoReturn:
-    """Run a command's ``main`` and exit with its status (every ``python -m sim...`` ends here).
-
-    When the reader of the output goes first (``sim lesson --list | head -1``), the command
-    stops quietly with status 1, as Python advises for a broken pipe, instead of a
-    traceback. The objects left are frozen first, so that the interpreter's last garbage
-    collection skips them: they go anyway, and scanning them took ~0.15-0.2 s of every
-    command's exit (atexit handlers, and so Hydra's, joblib's and loky's clean-up, run
-    as before).
-    """
-    import gc
-    import os
-
-    try:
-        try:
-            status = main()
-        except SystemExit as exc:  # Hydra's --help and --cfg end this way
-            status = exc.code
-        except KeyboardInterrupt:
-            status = _interrupted()
-        sys.stdout.flush()  # what is still buffered: the reader may be gone by now
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python flushes stdout again at exit
-        status = 1
-    gc.freeze()
-    sys.exit(status)

@@ -141,6 +141,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    from sim.cli import exit_with
+    from sim.console import exit_with
 
     exit_with(main)

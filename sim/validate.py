@@ -52,6 +52,6 @@ __all__ = [
 ]
 
 if __name__ == "__main__":
-    from sim.cli import exit_with  # the commands' one exit (only when run as one, as __main__.py)
+    from sim.console import exit_with
 
     exit_with(main)

@@ -31,6 +31,26 @@ def summary(folder: Path) -> pd.DataFrame:
     return pd.read_parquet(folder / "summary.parquet")
 
 
+@pytest.fixture
+def emptied():
+    """Empty the sweep's module-level dicts a test names (``emptied(sweep.STATE)``), and give their items back after.
+
+    Each is one dict, held by its name in every module of the package that uses it: a test
+    empties it; rebinding it (``monkeypatch.setattr``) would change only the package's name.
+    """
+    saved = []
+
+    def empty(table: dict) -> dict:
+        saved.append((table, dict(table)))
+        table.clear()
+        return table
+
+    yield empty
+    for table, items in reversed(saved):
+        table.clear()
+        table.update(items)
+
+
 def test_cells_share_draws_that_their_difference_cannot_touch(small):
     """A price in the account cannot change any draw or decision: every other column is equal."""
     a = run(small("valuation.harm_cost=1.0", actors=5000, rounds=8, reps=3))
@@ -232,7 +252,7 @@ JOB_SWEEPS = [
 
 @pytest.mark.parametrize("checked", [False, True])
 @pytest.mark.parametrize("overrides", JOB_SWEEPS, ids=lambda o: o[0])
-def test_launcher_job_configs_are_hydras_own(overrides, checked, monkeypatch):
+def test_launcher_job_configs_are_hydras_own(overrides, checked, monkeypatch, emptied):
     """The local launcher's job configs equal Hydra's composition of each job, to every key and type.
 
     With ``checked``, the swapped group nodes come from check_cells' compositions, as in a
@@ -249,7 +269,7 @@ def test_launcher_job_configs_are_hydras_own(overrides, checked, monkeypatch):
 
     _, cells, _ = sweep.plan(overrides)
     jobs = [list(sweep._task_overrides(c)) for c in cells][:24]  # the sensitivity sweep has 512
-    monkeypatch.setattr(sweep, "_COMPOSED", {})
+    emptied(sweep._COMPOSED)
     if checked:
         sweep.check_cells(cells[:24])
     hydra_conf.register()
@@ -269,7 +289,7 @@ def test_launcher_job_configs_are_hydras_own(overrides, checked, monkeypatch):
             assert OmegaConf.to_yaml(cfg) == OmegaConf.to_yaml(loader.load_sweep_config(master, job)), job
 
 
-def test_checked_sweeper_composes_only_unchecked_cells(monkeypatch):
+def test_checked_sweeper_composes_only_unchecked_cells(monkeypatch, emptied):
     """Cells sim checked before Hydra started are not composed again; any other cell is, as Hydra does."""
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 
@@ -277,7 +297,7 @@ def test_checked_sweeper_composes_only_unchecked_cells(monkeypatch):
 
     seen = []
     monkeypatch.setattr(BasicSweeper, "validate_batch_is_legal", lambda self, batch: seen.append(batch))
-    monkeypatch.setattr(sweep, "STATE", {})
+    emptied(sweep.STATE)
     sweeper = CheckedSweeper(max_batch_size=None, params={})
     sweep.mark_checked([["role=producer", "regime=open", "hydra.sweep.dir=x"]])
     sweeper.validate_batch_is_legal([["role=producer", "regime=open"], ["role=director", "regime=open"]])
@@ -500,13 +520,13 @@ def test_cell_folder_names_are_one_name_each_and_give_the_overrides_back():
     assert sweep.cell_folders(cells, cfg) == ["role=producer", "role=director"]
 
 
-def test_a_planned_cell_not_in_the_summary_fails_the_sweep_naming_it(tmp_path, monkeypatch, capsys):
+def test_a_planned_cell_not_in_the_summary_fails_the_sweep_naming_it(tmp_path, capsys, emptied):
     """A cell folder out of the summary's reach (as with Hydra's own, nested naming): the sweep names it, exits 1."""
     from omegaconf import OmegaConf
 
     from sim import cli
 
-    monkeypatch.setattr(sweep, "STATE", {})
+    emptied(sweep.STATE)
     OmegaConf.register_new_resolver("sim.cell_dir", lambda name: name or sweep.NO_OVERRIDES, replace=True)
     try:
         status = cli.main(["-m", NAMES, *TINY, "hydra/launcher=basic", f"hydra.sweep.dir={tmp_path / 'sw'}"])

@@ -3,9 +3,9 @@
 Hydra composes every job of a sweep (~0.1 s each) twice beyond what sim already did:
 the sweeper composes each once to check that it composes, and the launcher's worker
 composes it again to run it. sim's command line has composed and validated every cell
-before Hydra starts (:func:`sim.sweep.check_cells`), so :class:`CheckedSweeper` skips
+before Hydra starts (:func:`sim.sweep.planning.check_cells`), so :class:`CheckedSweeper` skips
 the sweeper's check for those cells, and :class:`LocalLauncher` gives each worker its
-job's config ready made (:func:`sim.sweep.job_configs`: one composition per option of
+job's config ready made (:func:`sim.sweep.launch.job_configs`: one composition per option of
 a swept config group, the same config to the last key). Jobs, their order, folders
 and files are Hydra's own; the logic lives in :mod:`sim.sweep`.
 """

@@ -1,6 +1,6 @@
 """``python -m sim.lessons <name> ...``: the same command as ``sim lesson``."""
 
-from sim.cli import exit_with
+from sim.console import exit_with
 from sim.lessons.command import main
 
 if __name__ == "__main__":

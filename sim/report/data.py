@@ -23,7 +23,7 @@ from sim.config import ANALYTICS_LEVELS, PHASES, REGIME_PRESET_PHASES, ROLES
 from sim.run import ACCOUNT
 
 SUMMARY = "summary.parquet"
-# Columns collect() (sim/sweep.py) writes first, before any swept key.
+# Columns collect() (sim/sweep/summary.py) writes first, before any swept key.
 CHOICES = ["arrangement", "role", "regime", "framing", "collection", "interpretation", "use", "analytics"]
 FIXED_HEAD = ["cell", *CHOICES, "seed"]
 REQUIRED = ["cell", *CHOICES, "replication", *ACCOUNT]
