@@ -11,14 +11,30 @@ The drawing functions take sides and return matplotlib figures (object API, no
 pyplot: safe in the dashboard's server threads). Colours are the Okabe-Ito
 palette, which stays distinct under the common colour-vision deficiencies; lines
 also differ in style so nothing rests on colour alone.
+
+Where each thing lives (every name is importable from ``sim.views`` itself):
+
+- ``session.py``: :class:`Side`, :class:`Session`, the :data:`CONTRASTS` a session
+  can run side by side, and composing their configs (:func:`load_config`).
+- ``catalogue.py``: what is shown and in which colour: the palette, the
+  :data:`METRICS` and the always-shown :data:`INDICATORS`, the parts of the public
+  account, the kinds of feature.
+- ``live.py``: :class:`Live`, the base of every picture (static part drawn once,
+  data blitted on top), PNG encoding and the layout helpers the pictures share.
+- ``indicators.py``, ``account.py``, ``maps.py``, ``belief.py``: one picture each
+  (indicators over the rounds, the public account, the map of places, what the
+  government acts on), with the drawing functions the lessons reuse.
+- ``board.py``: :class:`Board`, the dashboard's four pictures of a session.
+
+Imports run one way, each module importing only those listed before it: ``catalogue``,
+``session``, ``live``, the four pictures, ``board``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from sim.views.account import AccountPicture, account_legend, account_limits, account_parts, draw_account
 from sim.views.belief import BELIEF_ROWS, BeliefPicture, belief_axes, belief_summary, draw_belief
+from sim.views.board import Board
 from sim.views.catalogue import (
     ACCOUNT_PARTS,
     BLACK,
@@ -40,88 +56,70 @@ from sim.views.catalogue import (
 )
 from sim.views.indicators import IndicatorsPicture, indicator_layout, indicator_legend, metric_limits
 from sim.views.live import DPI, WAITING, WIDTH, Live, figure_png, nice_ceiling, png_bytes, side_colour
+from sim.views.live import _x_axis as _x_axis  # lessons.py draws its own panels on the shared rounds axis
 from sim.views.maps import MapPicture, draw_map, grid_shape, harm_scale, map_axes, map_legend
 from sim.views.session import CONTRASTS, Contrast, Session, Side, describe, feature_kind, load_config
 
 __all__ = [
-    "BLACK",
-    "ORANGE",
-    "SKY",
-    "GREEN",
-    "YELLOW",
-    "BLUE",
-    "VERMILLION",
-    "PURPLE",
-    "GREY",
-    "SIDE_COLOURS",
-    "Metric",
-    "METRICS",
-    "INDICATORS",
+    # session
+    "CONTRASTS",
+    "Contrast",
+    "Session",
+    "Side",
+    "describe",
+    "feature_kind",
+    "load_config",
+    # catalogue
     "ACCOUNT_PARTS",
+    "BLACK",
+    "BLUE",
+    "DEFAULT_NAMES",
+    "GREEN",
+    "GREY",
+    "INDICATORS",
     "KINDS",
     "KIND_COLOUR",
-    "DEFAULT_NAMES",
-    "Contrast",
-    "CONTRASTS",
-    "load_config",
-    "describe",
-    "Side",
-    "feature_kind",
-    "Session",
-    "WIDTH",
+    "METRICS",
+    "ORANGE",
+    "PURPLE",
+    "SIDE_COLOURS",
+    "SKY",
+    "VERMILLION",
+    "YELLOW",
+    "Metric",
+    # live
     "DPI",
     "WAITING",
-    "png_bytes",
+    "WIDTH",
+    "Live",
     "figure_png",
     "nice_ceiling",
-    "Live",
+    "png_bytes",
     "side_colour",
-    "indicator_layout",
-    "metric_limits",
-    "indicator_legend",
+    # indicators
     "IndicatorsPicture",
-    "account_parts",
-    "account_limits",
-    "draw_account",
-    "account_legend",
+    "indicator_layout",
+    "indicator_legend",
+    "metric_limits",
+    # account
     "AccountPicture",
+    "account_legend",
+    "account_limits",
+    "account_parts",
+    "draw_account",
+    # maps
+    "MapPicture",
+    "draw_map",
     "grid_shape",
     "harm_scale",
     "map_axes",
-    "draw_map",
     "map_legend",
-    "MapPicture",
+    # belief
     "BELIEF_ROWS",
-    "belief_summary",
-    "belief_axes",
-    "draw_belief",
     "BeliefPicture",
+    "belief_axes",
+    "belief_summary",
+    "draw_belief",
+    # board
+    "Board",
 ]
-
-# ---------------------------------------------------------------- indicators
-
-
-# ---------------------------------------------------------------- public account
-
-
-# ---------------------------------------------------------------- map of places
-
-
-# ---------------------------------------------------------------- belief
-
-
-class Board:
-    """The dashboard's four pictures of a session, redrawn cheaply every step."""
-
-    def __init__(self, session: Session, metrics: Sequence[str] = INDICATORS) -> None:
-        s, r, n = session.sides, session.rounds, session.names
-        self.pictures: dict[str, Live] = {
-            "indicators": IndicatorsPicture(s, r, metrics),
-            "map": MapPicture(s, n),
-            "account": AccountPicture(s, r),
-            "belief": BeliefPicture(s, r, n),
-        }
-
-    def pngs(self) -> dict[str, bytes]:
-        """PNG of every picture at the current round."""
-        return {name: picture.png() for name, picture in self.pictures.items()}
