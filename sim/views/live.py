@@ -20,7 +20,9 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 from sim.views.catalogue import BLACK, GREY, SIDE_COLOURS
 from sim.views.session import Side
@@ -32,8 +34,6 @@ WAITING = "press Step or \u25b6 to run round 1"
 
 def png_bytes(rgba: np.ndarray) -> bytes:
     """Encode an RGBA pixel buffer as PNG (fast zlib level: it is re-encoded every step)."""
-    from PIL import Image
-
     buf = io.BytesIO()
     Image.fromarray(np.asarray(rgba)[..., :3]).save(buf, format="PNG", compress_level=1)
     return buf.getvalue()
@@ -106,8 +106,6 @@ class Live:
 
     def rgba(self) -> np.ndarray:
         """The current picture as an RGBA pixel array (a view: copy it to keep it)."""
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
         key = self.key()
         if self.fig is None or key != self._key:
             self.fig = self.build()

@@ -6,6 +6,8 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+from matplotlib import colormaps
+from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
@@ -22,8 +24,6 @@ def grid_shape(n: int) -> tuple[int, int]:
 
 
 def _harm_cmap():
-    from matplotlib import colormaps
-
     return colormaps["YlOrBr"].with_extremes(bad="white")
 
 
@@ -56,8 +56,6 @@ def draw_map(ax, side: Side, harm_max: float, units_max: float, title: bool = Tr
     Returns:
         The artists added.
     """
-    from matplotlib.collections import PatchCollection
-
     n = side.cfg.world.places
     rows, cols = grid_shape(n)
     grid = np.full(rows * cols, np.nan)

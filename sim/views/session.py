@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.config import SimConfig
+from sim.hydra_conf import load
 from sim.kernels import population as kp
 from sim.model import GovernanceModel
 from sim.views.catalogue import DEFAULT_NAMES
@@ -80,8 +81,6 @@ _LOAD_LOCK = threading.Lock()
 
 def load_config(overrides: Sequence[str]) -> SimConfig:
     """Compose and validate a config (:func:`sim.hydra_conf.load`), one thread at a time."""
-    from sim.hydra_conf import load
-
     with _LOAD_LOCK:
         return load(list(overrides))
 
