@@ -256,7 +256,7 @@ def build(sw: Sweep, args: argparse.Namespace) -> list[Block]:
     )
     order = list(dict.fromkeys(figures._layout(acc.copy(), sw.dims)[0]))
     fig = figures.dots(acc, sw.dims, ACCOUNT, "", "Public account per option (mean, 95% interval)", False, order)
-    blocks.append(_figure("account", "The public account per option: mean and 95% interval", fig))
+    blocks.append(figures.block("account", "The public account per option: mean and 95% interval", fig))
     blocks.append(Block("table", "Public account per option", table=_account_display(acc), csv=acc, name="account"))
 
     # ---- paired differences
@@ -276,7 +276,7 @@ def build(sw: Sweep, args: argparse.Namespace) -> list[Block]:
         fig = figures.dots(
             dd, sw.dims, ACCOUNT, "diff_", f"Difference from the baseline ({args.baseline})", True, order, ref=acc
         )
-        blocks.append(_figure("differences", "Paired differences from the baseline: mean and 95% interval", fig))
+        blocks.append(figures.block("differences", "Paired differences from the baseline: mean and 95% interval", fig))
         blocks.append(
             Block(
                 "table", "Paired differences (option − baseline)", table=_diff_display(dif), csv=dif, name="differences"
@@ -292,7 +292,9 @@ def build(sw: Sweep, args: argparse.Namespace) -> list[Block]:
             "which the option has the highest value (ties shared); the mean rank is over the same worlds.",
         )
     )
-    blocks.append(_figure("ranking", f"Probability of the highest {metric}", figures.probability_best(rank, metric)))
+    blocks.append(
+        figures.block("ranking", f"Probability of the highest {metric}", figures.probability_best(rank, metric))
+    )
     blocks.append(Block("table", "Ranking", table=_rank_display(rank, acc, metric), csv=rank, name="ranking"))
 
     # ---- time series
@@ -310,7 +312,9 @@ def build(sw: Sweep, args: argparse.Namespace) -> list[Block]:
                 f"mean over worlds with 95% interval (choose with `--series key=value,...`).{note}",
             )
         )
-        blocks.append(_figure("series", "Over the rounds (mean and 95% interval)", figures.time_series(ser, chosen)))
+        blocks.append(
+            figures.block("series", "Over the rounds (mean and 95% interval)", figures.time_series(ser, chosen))
+        )
         blocks.append(Block("table", csv=ser, name="series", table=None))
         blocks.append(Block("p", "The time series, per option, round and column: `tables/series.csv`."))
 
@@ -352,11 +356,6 @@ def build(sw: Sweep, args: argparse.Namespace) -> list[Block]:
     return blocks
 
 
-def _figure(name: str, caption: str, fig) -> Block:
-    png, svg = figures.render(fig)
-    return Block("figure", caption, name=name, png=png, svg=svg)
-
-
 def _series_options(sw: Sweep, args: argparse.Namespace, rank: pd.DataFrame, base_of: dict[str, str]) -> list[str]:
     if args.series:
         chosen: list[str] = []
@@ -390,7 +389,7 @@ def _grid_heatmap(sw: Sweep, args: argparse.Namespace, blocks: list[Block]) -> N
     blocks.append(Block("h2", f"{col} over {y} and {x}"))
     hm = stats.heatmap(sw.table, x, y, col)
     title = f"Mean {col} by {y} and {x}"
-    blocks.append(_figure("heatmap", title, figures.heat(hm, x, y, col, False, title)))
+    blocks.append(figures.block("heatmap", title, figures.heat(hm, x, y, col, False, title)))
     blocks.append(Block("table", csv=hm, name="heatmap", table=None))
     blocks.append(Block("p", f"Mean {col} per ({y}, {x}) over all worlds, with counts: `tables/heatmap.csv`."))
 
@@ -419,7 +418,7 @@ def _sampled(sw, args, blocks, base_of, metric, rank, acc) -> list[str]:
         wins = float((ps["diff"] > 0).mean())
         blocks.append(Block("h3", f"{opt} against {base}"))
         blocks.append(
-            _figure(
+            figures.block(
                 f"sample_differences{suffix}",
                 f"Δ {metric} over the sampled worlds",
                 figures.sample_histogram(ps, opt, base, metric),
@@ -436,7 +435,7 @@ def _sampled(sw, args, blocks, base_of, metric, rank, acc) -> list[str]:
         ]
         if disc["wins"] or disc["losses"]:
             blocks.append(
-                _figure(
+                figures.block(
                     f"prim{suffix}",
                     f"Scenario discovery (PRIM): where {opt} or {base} wins",
                     figures.prim_boxes(ps, sw.params, disc, opt, base),
@@ -484,7 +483,7 @@ def _sampled(sw, args, blocks, base_of, metric, rank, acc) -> list[str]:
         if sens and sens["complete"]:
             key = sens["key"]
             blocks.append(
-                _figure(
+                figures.block(
                     f"sensitivity{suffix}",
                     f"Global sensitivity of Δ {metric}",
                     figures.indices(sens, metric, opt, base),
@@ -522,7 +521,7 @@ def _sampled(sw, args, blocks, base_of, metric, rank, acc) -> list[str]:
         if x in ps.columns and y in ps.columns and x != y:
             hm = stats.heatmap(ps, x, y, "diff")
             title = f"Δ {metric} ({opt} − {base}) by {y} and {x}"
-            blocks.append(_figure(f"heatmap{suffix}", title, figures.heat(hm, x, y, metric, True, title)))
+            blocks.append(figures.block(f"heatmap{suffix}", title, figures.heat(hm, x, y, metric, True, title)))
             blocks.append(Block("table", csv=hm, name=f"heatmap{suffix}", table=None))
             blocks.append(
                 Block(

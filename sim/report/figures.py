@@ -1,6 +1,7 @@
 """The report's figures (matplotlib, Agg): colour-blind-safe, titled, with units, slide-readable.
 
-Each function returns a Figure; :func:`render` turns it into PNG and SVG bytes.
+Each function returns a Figure; :func:`render` turns it into PNG and SVG bytes, and
+:func:`block` into a figure block of the report.
 Colours are the Okabe–Ito palette (safe for the common colour-vision deficiencies);
 lines also differ in style and points in marker so that nothing relies on colour alone.
 """
@@ -18,6 +19,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+
+from sim.report.document import Block  # noqa: E402
 
 # Okabe & Ito (2008); yellow last because it is faint on white.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#000000", "#F0E442"]
@@ -88,6 +91,12 @@ def render(fig: Figure) -> tuple[bytes, bytes]:
     fig.savefig(svg, format="svg", bbox_inches="tight", metadata={"Date": None})  # no date: same bytes each time
     plt.close(fig)
     return png.getvalue(), svg.getvalue()
+
+
+def block(name: str, caption: str, fig: Figure) -> Block:
+    """A figure block of the report: the rendered figure (closed) under its caption, saved as ``figures/<name>``."""
+    png, svg = render(fig)
+    return Block("figure", caption, name=name, png=png, svg=svg)
 
 
 def title_of(col: str) -> str:
