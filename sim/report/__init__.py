@@ -13,8 +13,9 @@ sure that is (probability of being best), and, for a sampled experiment
 
 from __future__ import annotations
 
-from sim.report.build import DEFAULT_BASELINE, build, title, trade_off
+from sim.report.build import DEFAULT_BASELINE, build, title
 from sim.report.command import main, parser
 from sim.report.data import SweepError
+from sim.report.summary import trade_off
 
 __all__ = ["main", "build", "SweepError", "DEFAULT_BASELINE", "parser", "title", "trade_off"]
