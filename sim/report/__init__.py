@@ -9,6 +9,26 @@ differences: which option gives the most public value, at what cost and risk, ho
 sure that is (probability of being best), and, for a sampled experiment
 (``experiment=sensitivity``), where in the uncertain parameters open beats closed
 (PRIM) and which assumptions drive the difference (SALib).
+
+Where each thing lives (the names below are importable from ``sim.report`` itself):
+
+- ``command.py``: the command line: its options (:func:`parser`), :func:`main` and
+  its exit statuses; ``__main__.py`` runs it for ``python -m sim.report``.
+- ``data.py``: reading and checking a sweep folder: its options, worlds and baselines
+  (:class:`~sim.report.data.Sweep`, :class:`SweepError`).
+- ``stats.py``: the numbers: account with intervals, paired differences, ranking,
+  time series, scenario discovery (PRIM) and sensitivity indices (SALib).
+- ``build.py``: :func:`build`, the report's sections in reading order.
+- ``summary.py``: the summary in words: best option, how sure, by how much, and the
+  trade-off (:func:`trade_off`).
+- ``sampled.py``: the section of a sampled experiment: where an option wins and what
+  drives the difference.
+- ``figures.py``: the figures (matplotlib, Agg) and how one becomes a block.
+- ``document.py``: the blocks, written as ``report.html``, ``report.md``,
+  ``figures/`` and ``tables/``.
+
+Imports run one way, each module importing only those listed before it: ``data``,
+``document``, ``stats``, ``figures``, ``summary``, ``sampled``, ``build``, ``command``.
 """
 
 from __future__ import annotations

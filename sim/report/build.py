@@ -1,4 +1,12 @@
-"""Assembling the decision report of a sweep: its blocks in order, from the numbers to the words."""
+"""Assembling the decision report of a sweep: its blocks (:class:`~sim.report.document.Block`) in reading order.
+
+:func:`build` lays the report out: the header, the summary, the public account per
+option, the paired differences from the baseline, the ranking, the rounds; then, for a
+grid sweep, a heatmap of two swept dimensions or, for a sampled experiment, the section
+of :mod:`sim.report.sampled`; and the method. The numbers come from
+:mod:`sim.report.stats`, the figures from :mod:`sim.report.figures` and the summary's
+sentences from :mod:`sim.report.summary`.
+"""
 
 from __future__ import annotations
 
