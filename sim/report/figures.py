@@ -1,6 +1,9 @@
 """The report's figures (matplotlib, Agg): colour-blind-safe, titled, with units, slide-readable.
 
-Each function returns a Figure; :func:`render` turns it into PNG and SVG bytes.
+Each function returns a Figure; :func:`render` turns it into PNG and SVG bytes, and
+:func:`block` into a figure block of the report. One module, though a long one, because
+every figure shares the palette, units, titles and number format defined at its top;
+the figures of a sampled experiment are the last three.
 Colours are the Okabe–Ito palette (safe for the common colour-vision deficiencies);
 lines also differ in style and points in marker so that nothing relies on colour alone.
 """
@@ -18,6 +21,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+
+from sim.report.data import ordered  # noqa: E402
+from sim.report.document import Block  # noqa: E402
+from sim.report.stats import SERIES  # noqa: E402
 
 # Okabe & Ito (2008); yellow last because it is faint on white.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#000000", "#F0E442"]
@@ -90,6 +97,12 @@ def render(fig: Figure) -> tuple[bytes, bytes]:
     return png.getvalue(), svg.getvalue()
 
 
+def block(name: str, caption: str, fig: Figure) -> Block:
+    """A figure block of the report: the rendered figure (closed) under its caption, saved as ``figures/<name>``."""
+    png, svg = render(fig)
+    return Block("figure", caption, name=name, png=png, svg=svg)
+
+
 def title_of(col: str) -> str:
     """Human title of a column."""
     return TITLES.get(col, col.replace("_", " ").capitalize())
@@ -105,8 +118,6 @@ def _layout(frame: pd.DataFrame, dims: list[str]) -> tuple[list[str], str | None
 
     Adds the row label to ``frame`` as ``_row``.
     """
-    from sim.report.data import ordered
-
     if len(dims) >= 2 and frame[dims[-1]].nunique() <= len(PALETTE):
         cdim, rest = dims[-1], dims[:-1]
     elif len(dims) == 1 and frame[dims[0]].nunique() <= len(PALETTE):
@@ -245,8 +256,6 @@ def probability_best(rank: pd.DataFrame, metric: str, top: int = 12) -> Figure:
 
 def time_series(ser: pd.DataFrame, options: list[str]) -> Figure:
     """Legitimacy, trust, evasion, data shared and misallocation per round, mean and 95% band."""
-    from sim.report.stats import SERIES
-
     fig, axes = plt.subplots(2, 3, figsize=(18, 10))
     cmap = colours(options)
     for ax, col in zip(axes.flat, SERIES, strict=False):
@@ -274,8 +283,6 @@ def time_series(ser: pd.DataFrame, options: list[str]) -> Figure:
 
 def heat(hm: pd.DataFrame, x: str, y: str, column: str, diverging: bool, title: str) -> Figure:
     """Heatmap of the mean of ``column`` over two dimensions, values written in the cells."""
-    from sim.report.data import ordered
-
     grid = hm.pivot(index=y, columns=x, values="mean")
     if not isinstance(grid.index, pd.CategoricalIndex):
         grid = grid.reindex(index=ordered(y, grid.index))
