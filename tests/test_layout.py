@@ -97,7 +97,10 @@ def imports_of(path: Path, known: set[str]) -> set[str]:
             if node.level:
                 anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join([*anchor, base] if base else anchor)
-            targets = [base] + [f"{base}.{a.name}" for a in node.names]
+            # ``from sim.report import data`` imports the module sim.report.data; only a name
+            # that is no module (``from sim.report import main``) comes from the package itself.
+            subs = [f"{base}.{a.name}" for a in node.names]
+            targets = subs if all(t in known for t in subs) else [base, *subs]
         else:
             continue
         for t in targets:
@@ -156,6 +159,6 @@ def test_no_module_over_400_lines_without_saying_why():
     for m, p in modules().items():
         lines = len(p.read_text().splitlines())
         doc = ast.get_docstring(ast.parse(p.read_text())) or ""
-        if lines > MAX_LINES and "one piece" not in doc:
+        if lines > MAX_LINES and "one piece" not in doc.lower():
             long.append(f"{m}: {lines} lines (split it, or say in its docstring why it must be one piece)")
     assert not long, "\n".join(long)

@@ -1,7 +1,7 @@
 """The report's figures (matplotlib, Agg): colour-blind-safe, titled, with units, slide-readable.
 
 Each function returns a Figure; :func:`render` turns it into PNG and SVG bytes, and
-:func:`block` into a figure block of the report. One module, though a long one, because
+:func:`block` into a figure block of the report. One piece, though a long one, because
 every figure shares the palette, units, titles and number format defined at its top;
 the figures of a sampled experiment are the last three.
 Colours are the Okabe–Ito palette (safe for the common colour-vision deficiencies);
