@@ -80,7 +80,7 @@ CASES: list[Case] = [
         "the same key twice", ("run.rounds=5", "run.rounds=6"), ("run.rounds", "run.rounds=5", "run.rounds=6", "once")
     ),
     Case("several values without -m", ("regime.use=open,closed",), ("regime.use", "open,closed", "add -m")),
-    Case("unknown launcher", ("hydra/launcher=nope",), ("hydra/launcher", "nope", "basic", "joblib", "ray", "local")),
+    Case("unknown launcher", ("hydra/launcher=nope",), ("hydra/launcher", "nope", "basic", "joblib", "local")),
     Case("misspelt subcommand", ("reprot", "x"), ("reprot", "report", "dashboard", "key=value")),
     Case("wrong type (text for a number)", ("run.rounds=many",), ("run.rounds", "many", "integer")),
     Case("wrong type (fraction for a count)", ("run.replications=2.5",), ("run.replications", "2.5", "integer")),
