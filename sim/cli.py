@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sim.config import ConfigError
 from sim.console import OWN_PROCESS as _OWN_PROCESS
-from sim.console import exit_with  # also sim.cli.exit_with, as before
+from sim.console import exit_with, interrupt_seen, note_interrupts  # exit_with: also sim.cli.exit_with
 from sim.console import hold_interrupts as _hold_interrupts
 
 USAGE_HINT = "See README.md (Configuration) or run `python -m sim --help`."
@@ -209,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     cells: list[list[str]] = []
     if not informational:
         workers = None
+        note_interrupts()  # a Ctrl+C during the checks is an interruption, whatever error it leaves
         try:
             hydra_conf.check_layout()
             hydra_conf.check_overrides(overrides)
@@ -240,12 +241,15 @@ def main(argv: list[str] | None = None) -> int:
             if workers is not None:  # the last cells, while Hydra starts
                 workers.ahead(checked, Path(str(composed.hydra.sweep.dir)))
         except BaseException as exc:
+            stopped = not isinstance(exc, Exception) or interrupt_seen()  # Ctrl+C
             if workers is not None:
-                if not isinstance(exc, Exception):
+                if stopped:
                     _hold_interrupts()  # Ctrl+C: a second one must not cut the workers' end short
                 sweep.STATE.pop("workers", None)
                 workers.stop()
-            if not isinstance(exc, Exception):
+            if stopped:
+                if isinstance(exc, Exception):
+                    raise KeyboardInterrupt from exc  # what the interrupted library left is no input error
                 raise  # Ctrl+C (reported by exit_with)
             if isinstance(exc, ConfigError):
                 return _fail(exc)

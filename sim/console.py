@@ -19,6 +19,38 @@ OWN_PROCESS = {"set": False}  # set by the sim command: main() runs in the comma
 INTERRUPTED: list[Callable[[], str | None]] = []
 
 
+_SIGINT = {"seen": False}
+
+
+def note_interrupts() -> None:
+    """From now on, remember a Ctrl+C in this command's own process, whatever becomes of it.
+
+    Python raises KeyboardInterrupt wherever the main thread is; inside a library's code
+    (OmegaConf composing a config, say) that can leave a half-made object whose next use
+    fails with an unrelated error, which would then be reported as bad input. With this,
+    :func:`interrupt_seen` tells that the error followed a Ctrl+C. Only Python's own
+    handler is wrapped; a handler someone else installed is left alone.
+    """
+    import signal
+    import threading
+
+    if not OWN_PROCESS["set"] or threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        return
+
+    def noted(signum: int, frame: object) -> None:
+        _SIGINT["seen"] = True
+        signal.default_int_handler(signum, frame)
+
+    signal.signal(signal.SIGINT, noted)
+
+
+def interrupt_seen() -> bool:
+    """Whether Ctrl+C reached this process since :func:`note_interrupts`."""
+    return _SIGINT["seen"]
+
+
 def hold_interrupts() -> None:
     """Ignore further Ctrl+C in this command's own process: it is ending already, and tidying up."""
     import signal

@@ -175,3 +175,25 @@ def test_output_into_a_closed_pipe_stops_quietly(tmp_path, command, status):
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == status
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+def test_an_error_left_by_ctrl_c_is_an_interruption_not_bad_input(monkeypatch):
+    """Ctrl+C inside a library that swallows it and leaves a broken object: exit 130, not 'bad input' (2)."""
+    from sim import cli, console
+    from sim import sweep as sweep_package
+
+    def interrupted_inside_a_library(cells):
+        try:
+            signal.raise_signal(signal.SIGINT)
+        except KeyboardInterrupt:
+            pass  # as OmegaConf's code did, mid-composition
+        raise AttributeError("'NoneType' object has no attribute '_invalidate_flags_cache'")
+
+    monkeypatch.setitem(console.OWN_PROCESS, "set", True)
+    monkeypatch.setitem(console._SIGINT, "seen", False)
+    monkeypatch.setattr(sweep_package, "check_cells", interrupted_inside_a_library)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            cli.main(["-m", "role=producer,regulator", "world.actors=300", "run.rounds=2", "hydra/launcher=basic"])
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
