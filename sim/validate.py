@@ -9,47 +9,8 @@ import ...`` working; new code imports :mod:`sim.validation`.
 
 from __future__ import annotations
 
-from sim.validation import (
-    BY_KEY,
-    CLAIMS,
-    FULL_COMMAND,
-    FULL_MARK,
-    FULL_OUT,
-    GROUPS,
-    PARTIAL_OUT,
-    Claim,
-    Group,
-    GroupResult,
-    Measure,
-    Row,
-    Runner,
-    main,
-    replaces_full_report,
-    run_group,
-    scenario,
-    write_report,
-)
-
-__all__ = [
-    "BY_KEY",
-    "CLAIMS",
-    "FULL_COMMAND",
-    "FULL_MARK",
-    "FULL_OUT",
-    "GROUPS",
-    "PARTIAL_OUT",
-    "Claim",
-    "Group",
-    "GroupResult",
-    "Measure",
-    "Row",
-    "Runner",
-    "main",
-    "replaces_full_report",
-    "run_group",
-    "scenario",
-    "write_report",
-]
+from sim.validation import *  # noqa: F403  (the package's public names, as its __all__ lists them)
+from sim.validation import __all__, main  # noqa: F401
 
 if __name__ == "__main__":
     from sim.console import exit_with
