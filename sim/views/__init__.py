@@ -1,11 +1,8 @@
 """Pictures of a running arrangement, shared by the dashboard and the lessons.
 
-A :class:`Side` is one :class:`~sim.model.GovernanceModel` stepped round by round,
-keeping the history the pictures need. A :class:`Session` holds one side, or two
-sides composed from the same seed that differ in one choice (a :class:`Contrast`,
-e.g. the targeting strategy known or unknown), stepped together. Both share
-their world and random draws (common random numbers), so what differs between
-them is caused by that one choice.
+The runs they draw are :class:`Side` and :class:`Session` (:mod:`~sim.views.session`:
+one model stepped round by round, or two that differ in one choice, a :class:`Contrast`,
+and share their world and draws).
 
 The drawing functions take sides and return matplotlib figures (object API, no
 pyplot: safe in the dashboard's server threads). Colours are the Okabe-Ito
