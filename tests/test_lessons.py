@@ -199,3 +199,138 @@ def test_gif_map_scale_is_the_places_harm_not_a_watched_total():
     scale = picture._limits["harm scale"][1]
     assert top <= scale <= 1.5 * top
     assert picture._limits["harm"][1] > 5 * scale
+
+
+# ------------------------------------------------ what a narrative names is drawn (issue 22)
+def test_a_narrative_names_only_panels_and_colours_its_pictures_draw():
+    found = {name: lessons.unshown(lessons.load_lesson(name)) for name in NAMES}
+    assert found == {name: [] for name in NAMES}
+
+
+# The narratives issue 22 found naming what the PNG and GIF did not have.
+OLD_WATCH = {
+    "fish_shop": (
+        "- Belief panel: on the right, the government acts on the fish shop in every round.\n"
+        "- Map: on the right, capacity circles sit on tiles with a fish shop (diamond).\n"
+        "- Misallocation, the share of capacity where the cause is absent, stays higher on the right.\n",
+        ["'Belief panel'", "'Belief panel: on the right"],
+    ),
+    "predictable_patrol": (
+        "- Evasion and gaming: on the left it rises within a few rounds and stays up.\n"
+        "- Benefit: enforcement recovers less on the left. Compare the green area of the public account.\n"
+        "- Legitimacy is higher on the left: people value seeing the analysis.\n",
+        ["the colour 'green'", "'Legitimacy is higher on the left"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OLD_WATCH))
+def test_the_check_finds_what_the_old_narratives_named_but_the_pictures_lacked(name):
+    import dataclasses
+
+    lesson = lessons.load_lesson(name)
+    text, expected = OLD_WATCH[name]
+    old = dataclasses.replace(
+        lesson,
+        sections={**lesson.sections, "What to watch": text},
+        narrative=lesson.narrative.replace(lesson.sections["What to watch"], text),
+    )
+    problems = lessons.unshown(old)
+    assert all(any(e in p for p in problems) for e in expected), problems
+    # one bold reference to a panel the summary lacks, and a colour it does not draw, are found too
+    wrong = dataclasses.replace(lesson, narrative=lesson.narrative + "\nSee the **belief** panel's purple-free violet.")
+    assert [p for p in lessons.unshown(wrong) if "belief" in p or "violet" in p]
+
+
+def _drawn(fig) -> list[tuple[str, set[str], set[str]]]:
+    """Each axes of a figure: its title and texts, the colours it draws in (hex) and its colormaps."""
+    from matplotlib.colors import to_hex
+
+    out = []
+    for ax in fig.axes:
+        colours, ramps = set(), set()
+        for line in ax.lines:
+            colours.add(to_hex(line.get_color()))
+        for artist in [*ax.collections, *ax.patches]:
+            for rgba in np.atleast_2d(artist.get_facecolor()).tolist() + np.atleast_2d(artist.get_edgecolor()).tolist():
+                if len(rgba) == 4 and rgba[3] > 0:
+                    colours.add(to_hex(rgba))
+        for image in ax.images:
+            ramps.add(image.get_cmap().name)
+        texts = " ".join([ax.get_title(), *(t.get_text() for t in ax.texts)]).casefold()
+        out.append((texts, colours, ramps))
+    return out
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_panel_is_drawn_under_its_name_in_its_colours(name):
+    lesson = lessons.load_lesson(name)
+    session = views.Session([*lesson.overrides, *TINY], lesson.contrast, lesson.names)
+    while not session.done:
+        session.step()
+    frames = lessons.replicated(lesson, session)
+    # the GIF's last frame as a figure (not rasterised: its artists are what is checked)
+    figures = {
+        "gif": lessons.FramePicture(lesson, session).figure(),
+        "summary": lessons.summary_figure(lesson, session, frames),
+    }
+    for output, fig in figures.items():
+        drawn = _drawn(fig)
+        for p in lessons.panels(lesson):
+            if output not in p.outputs:
+                continue
+            assert p.title.casefold().startswith(p.name.casefold())
+            axes = [d for d in drawn if p.title.casefold() in d[0]]
+            assert axes, f"{output} has no panel titled {p.title!r}: {[d[0] for d in drawn]}"
+            colours, ramps = set().union(*(a[1] for a in axes)), set().union(*(a[2] for a in axes))
+            assert {c.lower() for c in p.colours} <= colours, (output, p.name, p.colours, colours)
+            assert set(p.ramps) <= ramps, (output, p.name)
+    # The maps say which replication they are, and give the mean over all as the chart does.
+    layer = lessons.TILE_LAYERS[lesson.tiles]
+    maps = [
+        d[0] for d in _drawn(figures["summary"]) if d[0].startswith(tuple(s.title.casefold() for s in session.sides))
+    ]
+    assert len(maps) == 2
+    for j, title in enumerate(maps):
+        last = frames[j][frames[j]["round"] == session.rounds][layer.metric].mean()
+        assert "replication 1 of 2" in title
+        assert f"mean of the 2: {lessons.pictures.value_text(layer.metric, last, short=True)}" in title
+
+
+def test_the_account_is_in_keur_per_round_and_its_rows_add_up_to_public_value():
+    lesson = lessons.load_lesson("predictable_patrol")
+    session = views.Session([*lesson.overrides, *TINY], lesson.contrast, lesson.names)
+    frames = lessons.replicated(lesson, session)
+    cfg = session.sides[0].cfg
+    acc = lessons.account(frames[0], cfg)
+    parts = sum(v for k, v in acc.items() if k != "public value")
+    np.testing.assert_allclose(parts, acc["public value"], rtol=1e-9)
+    per_round = frames[0].groupby("replication")["benefit"].mean().to_numpy()
+    np.testing.assert_allclose(acc["benefit"], cfg.weights.benefit * per_round)
+    diff = lessons.paired(frames, [lessons.account(f, s.cfg) for f, s in zip(frames, session.sides, strict=True)])
+    np.testing.assert_allclose(diff["benefit"], per_round - frames[1].groupby("replication")["benefit"].mean())
+    with pytest.raises(ValueError, match="same replications"):
+        lessons.paired([frames[0], frames[1][frames[1]["replication"] == 0]], [acc, acc])
+
+
+def test_settled_says_from_which_round_the_order_holds():
+    assert (
+        lessons.settled(np.array([0.8, 0.3, 0.2, 0.1]), np.array([0.8, 0.2, 0.25, 0.3])) == "left lower from round 3 on"
+    )
+    assert lessons.settled(np.array([2.0, 3.0]), np.array([1.0, 1.0])) == "left higher from round 1 on"
+    assert lessons.settled(np.array([1.0, 1.0]), np.array([0.0, 1.0])) == ""
+
+
+def test_predictable_patrol_paired_difference_and_map_show_what_the_narrative_says():
+    from sim.run import interval
+
+    lesson = lessons.load_lesson("predictable_patrol")
+    session = _run("predictable_patrol")
+    # the map's tiles: evasion is under the patrol's circles on the left, hardly anywhere on the right
+    layer = lessons.TILE_LAYERS[lesson.tiles]
+    under = [float(layer.values(s)[s.place_units() > 0].mean()) for s in session.sides]
+    assert under[0] > 5 * under[1]
+    frames = lessons.replicated(lesson, views.Session([*session.overrides, "run.replications=3"], lesson.contrast))
+    diff = lessons.paired(frames, [lessons.account(f, s.cfg) for f, s in zip(frames, session.sides, strict=True)])
+    assert interval(diff["benefit"])[2] < 0 and interval(diff["public value"])[2] < 0
+    assert interval(diff["support (legitimacy)"])[1] > 0

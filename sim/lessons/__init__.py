@@ -12,8 +12,9 @@ to ``results/lessons/<name>/`` (or ``--out``):
 
 - ``<name>.gif``: the two runs round by round (map of places and watched indicators);
 - ``<name>_summary.png``: one page for slides: the narrative, the watched indicators
-  over rounds (mean and 95% band over replications), the public account per run
-  and the last round's map;
+  over rounds (mean and 95% band over replications), the last round's maps (of
+  replication 1, the GIF's run, with the mean over replications in their titles),
+  each side's public account and the paired difference of the two sides (kEUR per round);
 - with ``--mp4``, also ``<name>.mp4``: the GIF's frames and timing as an H.264 video,
   for slides and players that take video rather than GIF.
 
@@ -24,8 +25,13 @@ The package, one file per concern; each imports only those listed above it (and
 
 - ``lesson.py``: the lesson files: :class:`Lesson`, :func:`available`,
   :func:`load_lesson`, the front matter and sections parsed;
-- ``pictures.py``: what is drawn: :class:`FramePicture` and :func:`animate` (a frame
-  per round), :func:`replicated` and :func:`summary_figure` (the one-page summary);
+- ``panels.py``: what the pictures show: :func:`panels` (names, titles, colours),
+  the maps' :data:`TILE_LAYERS`, and :func:`unshown`, what a narrative names that
+  they do not draw;
+- ``pictures.py``: the animation: :class:`FramePicture` and :func:`animate` (a frame
+  per round), and the map both pictures draw (:func:`draw_tiles`);
+- ``summary.py``: the one-page summary: :func:`replicated` and :func:`summary_figure`,
+  with the account rows (:func:`account`) and their paired difference (:func:`paired`);
 - ``video.py``: the frames written as a GIF (its palette) or an MP4, with their
   timing (:data:`FRAME_MS`, :data:`HOLD_MS`), and every file atomically;
 - ``command.py``: :func:`render` and ``sim lesson``'s :func:`main` (:data:`USAGE`),
@@ -40,6 +46,7 @@ from sim.lessons.command import USAGE, check_overrides, main, render
 from sim.lessons.lesson import (
     LESSON_DIR,
     SECTIONS,
+    TILES,
     Lesson,
     LessonError,
     available,
@@ -47,7 +54,9 @@ from sim.lessons.lesson import (
     split_front_matter,
     split_sections,
 )
-from sim.lessons.pictures import FramePicture, animate, plain, replicated, summary_figure, wrap
+from sim.lessons.panels import TILE_LAYERS, Panel, panels, unshown
+from sim.lessons.pictures import FramePicture, animate, draw_tiles, plain, wrap
+from sim.lessons.summary import account, paired, replicated, settled, summary_figure
 from sim.lessons.video import FRAME_MS, HOLD_MS, gif_palette, to_palette, write_gif, write_mp4
 
 __all__ = [
@@ -55,23 +64,32 @@ __all__ = [
     "HOLD_MS",
     "LESSON_DIR",
     "SECTIONS",
+    "TILES",
+    "TILE_LAYERS",
     "USAGE",
     "FramePicture",
     "Lesson",
     "LessonError",
+    "Panel",
+    "account",
     "animate",
     "available",
     "check_overrides",
+    "draw_tiles",
     "gif_palette",
     "load_lesson",
     "main",
+    "paired",
+    "panels",
     "plain",
     "render",
     "replicated",
+    "settled",
     "split_front_matter",
     "split_sections",
     "summary_figure",
     "to_palette",
+    "unshown",
     "wrap",
     "write_gif",
     "write_mp4",

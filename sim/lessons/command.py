@@ -18,7 +18,9 @@ from pathlib import Path
 from sim import views
 from sim.config import ConfigError
 from sim.lessons.lesson import Lesson, LessonError, available, load_lesson
-from sim.lessons.pictures import animate, replicated, summary_figure
+from sim.lessons.panels import TILE_LAYERS
+from sim.lessons.pictures import animate
+from sim.lessons.summary import replicated, summary_figure
 from sim.lessons.video import write_file, write_gif, write_mp4
 
 USAGE = """usage: sim lesson <name> [--out DIR] [--mp4] [override ...]
@@ -106,7 +108,7 @@ def render(name: str, overrides: Sequence[str] = (), out: Path | None = None, mp
     t0 = time.perf_counter()
     frames = animate(lesson, session)
     written = {"gif": folder / f"{name}.gif"}
-    write_gif(frames, written["gif"])
+    write_gif(frames, written["gif"], ramps=(TILE_LAYERS[lesson.tiles].ramp,))
     if mp4:
         written["mp4"] = folder / f"{name}.mp4"
         write_mp4(frames, written["mp4"])

@@ -6,7 +6,7 @@ and ``<name>.md`` tells the setup, what to watch, the takeaway and the part of t
 essay it illustrates, each a ``## `` section (:data:`SECTIONS`). The narrative's front
 matter (YAML between ``---`` lines) names the contrast the lesson runs side by side (a
 key of :data:`sim.views.CONTRASTS`), the indicators to watch, and what to call the true
-cause and the proxy.
+cause and the proxy, and what the map's tiles show (``tiles``: one of :data:`TILES`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from sim.hydra_conf import SCENARIO_DIR
 
 LESSON_DIR = SCENARIO_DIR / "lessons"
 SECTIONS = ("Setup", "What to watch", "Takeaway", "In the essay")
+# What a lesson's map can show on its tiles (sim.lessons.panels.TILE_LAYERS draws each).
+TILES = ("harm", "evasion")
 
 
 class LessonError(ValueError):
@@ -38,6 +40,7 @@ class Lesson:
         watch: Indicators to watch (keys of :data:`sim.views.METRICS`).
         names: Names of the feature kinds (``cause``, ``proxy``) in this story.
         essay: The part of the essay it illustrates.
+        tiles: What its map's tiles show (one of :data:`TILES`; default true harm).
         sections: The narrative's sections by heading (``Setup``, ``What to watch``, ...).
         narrative: The markdown body (without front matter).
     """
@@ -48,6 +51,7 @@ class Lesson:
     watch: tuple[str, ...]
     names: dict[str, str] = field(default_factory=dict)
     essay: str = ""
+    tiles: str = "harm"
     sections: dict[str, str] = field(default_factory=dict)
     narrative: str = ""
 
@@ -96,6 +100,9 @@ def load_lesson(name: str) -> Lesson:
     unknown = [m for m in watch if m not in views.METRICS]
     if unknown:
         raise LessonError(f"{path}: watch {unknown} not among {', '.join(views.METRICS)}")
+    tiles = meta.get("tiles", "harm")
+    if tiles not in TILES:
+        raise LessonError(f"{path}: tiles {tiles!r} is not one of {', '.join(TILES)}")
     sections = split_sections(body)
     missing = [s for s in SECTIONS if s not in sections]
     if missing:
@@ -107,6 +114,7 @@ def load_lesson(name: str) -> Lesson:
         watch=watch,
         names={str(k): str(v) for k, v in (meta.get("names") or {}).items()},
         essay=str(meta.get("essay", "")),
+        tiles=tiles,
         sections=sections,
         narrative=body.strip(),
     )

@@ -21,9 +21,12 @@ FRAME_MS = 250
 HOLD_MS = 3000
 
 
-def write_gif(frames: Sequence[np.ndarray], path: Path) -> None:
-    """Write the frames as an animated GIF (a round every FRAME_MS, the last held HOLD_MS), atomically."""
-    palette = gif_palette(frames[-1])
+def write_gif(frames: Sequence[np.ndarray], path: Path, ramps: Sequence[str] = ("YlOrBr",)) -> None:
+    """Write the frames as an animated GIF (a round every FRAME_MS, the last held HOLD_MS), atomically.
+
+    ``ramps`` are the colormaps of the maps' tiles, whose steps the palette keeps exactly.
+    """
+    palette = gif_palette(frames[-1], ramps)
     images = [to_palette(f, palette) for f in frames]
     durations = [FRAME_MS] * (len(images) - 1) + [HOLD_MS]
     buf = io.BytesIO()
@@ -63,17 +66,16 @@ def write_mp4(frames: Sequence[np.ndarray], path: Path) -> None:
         write_file(path, movie.read_bytes())
 
 
-def gif_palette(frame: np.ndarray) -> np.ndarray:
+def gif_palette(frame: np.ndarray, ramps: Sequence[str] = ("YlOrBr",)) -> np.ndarray:
     """One palette for every frame (no flicker), as (n, 3) uint8 RGB.
 
-    The figures' own colours exactly, then the most frequent others of the fullest
-    frame (the last).
+    The figures' own colours exactly (24 steps of each colour ramp of the tiles), then
+    the most frequent others of the fullest frame (the last).
     """
     from matplotlib import colormaps
     from matplotlib.colors import to_rgb
     from PIL import Image
 
-    ramp = colormaps["YlOrBr"]
     fixed = [
         "#FFFFFF",
         views.BLACK,
@@ -89,7 +91,8 @@ def gif_palette(frame: np.ndarray) -> np.ndarray:
         views.PURPLE,
     ]
     colours = [tuple(round(255 * c) for c in to_rgb(h)) for h in fixed]
-    colours += [tuple(round(255 * c) for c in ramp(x)[:3]) for x in np.linspace(0, 1, 24)]
+    for name in ramps:
+        colours += [tuple(round(255 * c) for c in colormaps[name](x)[:3]) for x in np.linspace(0, 1, 24)]
     rest = 256 - len(colours)
     flat = Image.fromarray(frame).quantize(colors=rest, method=Image.Quantize.MEDIANCUT).getpalette()[: 3 * rest]
     fixed_rgb = np.array(colours)
