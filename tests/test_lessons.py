@@ -159,6 +159,8 @@ def test_empty_platform_needs_facilitation():
     session = _run("empty_platform")
     reuse = [s.total("reusers") for s in session.sides]
     assert reuse[0] > 2 * reuse[1]
+    cost = [s.total("cost") for s in session.sides]
+    assert cost[0] < cost[1]  # facilitation pays for itself: the left has the lower cost
 
 
 def test_runaway_loop_concentrates_capacity_and_harm():

@@ -13,6 +13,7 @@ its interval is the t-interval of those differences (:func:`sim.run.interval`).
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
@@ -114,15 +115,15 @@ def summary_figure(lesson: Lesson, session: views.Session, frames: Sequence) -> 
     )
     _narrative(fig, lesson)
     # The watched indicators over rounds: mean and 95% band over replications, replication 1 thin.
-    top = fig.add_gridspec(1, 2, left=0.445, right=0.795, top=0.745, bottom=0.53, wspace=0.3)
+    top = fig.add_gridspec(1, 2, left=0.445, right=0.795, top=0.735, bottom=0.53, wspace=0.4)
     for k, metric in enumerate(watched(lesson)[:2]):
         _band(fig.add_subplot(top[0, k]), frames, metric, session.rounds, panel(lesson, views.METRICS[metric].label))
-    thin = Line2D([], [], color=views.GREY, linewidth=0.9, label="thin: replication 1 (the maps, the GIF)")
+    thin = Line2D([], [], color=views.GREY, linewidth=0.9, label="thin: replication 1 (maps, GIF)")
     fig.legend(
         handles=[*side_handles(sides), thin],
         loc="lower center",
-        bbox_to_anchor=(0.64, 0.8),
-        ncol=3,
+        bbox_to_anchor=(0.62, 0.79),
+        ncol=2,
         fontsize=8.5,
         frameon=False,
         title=f"mean and 95% interval over {reps} replications",
@@ -245,7 +246,7 @@ def _difference(ax, diff: dict[str, np.ndarray], reps: int, shown) -> None:
         ax.text(
             1.02,
             k,
-            f"{mean:+,.0f}".replace("-", "\u2212") if mean else "0",
+            (f"{mean:+,.0f}" if abs(mean) >= 10 else f"{mean:+.2g}" if mean else "0").replace("-", "\u2212"),
             transform=ax.get_yaxis_transform(),
             ha="left",
             va="center",
@@ -268,7 +269,7 @@ def _maps(fig: Figure, lesson: Lesson, session: views.Session, frames, reps: int
         last = frames[j][frames[j]["round"] == side.round][layer.metric].mean()
         now = side.records[-1][layer.metric]
         ax.set_title(
-            f"{side.title}\nmap: replication {side.replication + 1} of {reps}, round {side.round}\n"
+            f"{textwrap.fill(side.title, 34)}\nmap: replication {side.replication + 1} of {reps}, round {side.round}\n"
             f"{views.METRICS[layer.metric].label} {value_text(layer.metric, now, short=True)}\n"
             f"(mean of the {reps}: {value_text(layer.metric, last, short=True)})",
             fontsize=8,
