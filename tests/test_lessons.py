@@ -259,7 +259,7 @@ def _drawn(fig) -> list[tuple[str, set[str], set[str]]]:
                     colours.add(to_hex(rgba))
         for image in ax.images:
             ramps.add(image.get_cmap().name)
-        texts = " ".join([ax.get_title(), *(t.get_text() for t in ax.texts)]).casefold()
+        texts = " ".join(" ".join([ax.get_title(), *(t.get_text() for t in ax.texts)]).split()).casefold()
         out.append((texts, colours, ramps))
     return out
 
