@@ -1,259 +1,110 @@
-"""Trainer's dashboard: make reflexivity visible in a room (Mesa's SolaraViz).
+"""Trainer's dashboard: make reflexivity visible in a room (a Solara page).
 
 Start it with ``sim dashboard`` (or ``python -m sim.app``; the command is
 :mod:`sim.dashboard`); it serves on http://127.0.0.1:8765 (localhost only; ``--port``
-to change, ``--lesson NAME`` to open a lesson, ``--compare`` to open side by side).
-SolaraViz gives the controls (play, pause, step, reset, and the settings in "Model
-Parameters"; a changed setting applies on Reset). The main area shows, per round:
+to change, ``--lesson NAME`` to open a lesson, ``--compare`` to open side by side,
+``--present`` or ``?present=1`` in the address for presentation mode).
+
+The sidebar has the run's buttons (Reset, play/pause, Step), the time between rounds,
+and the settings, which apply on Reset. The main area fits one screen (designed for
+1280 x 720 and 1920 x 1080): a strip with the round and the numbers to read aloud,
+and a 2 x 2 grid of pictures, each scaled to its cell:
 
 - the indicators (evasion and gaming, trust, data shared, legitimacy, plus the ones
   a lesson watches);
 - a map of the places: true harm against allocated capacity, with the places
-  where the true cause is present outlined, so misallocation is visible;
+  where the true cause is present outlined and where actors evade marked;
 - the public account per round (stacked components and public value);
 - what the government acts on against the true cause.
 
 Side by side runs the same seed twice, differing in one choice (by default the
-strategy known, ``use: public``, against unknown, ``use: closed``), stepping both
-together, with every picture on shared scales.
+strategy known, ``use: open``, against unknown, ``use: closed``), stepping both
+together, with both sides in each picture on shared scales. Presentation mode folds
+the sidebar and sets larger type; the button in the top bar switches it.
 
-The module is the Solara app, in Mesa's ``app.py`` convention: ``solara run sim.app``
-finds :func:`Page`.
+The page is Solara's; the model is a Mesa model (:class:`sim.play.DashboardModel`),
+stepped by :class:`sim.play.Player` rather than Mesa's SolaraViz, whose play loop shows
+one more round after a pause and whose controls speak Mesa's terms. ``solara run
+sim.app`` finds :func:`Page` and :func:`Layout`.
 """
 
 from __future__ import annotations
 
-import html
 import logging
-import os
-import threading
-import time
-import warnings
+from urllib.parse import parse_qs
 
-import mesa
 import solara
 
 from sim import views
-from sim.config import ANALYTICS_LEVELS, PHASE_SETTINGS, ROLES, ConfigError
-from sim.dashboard import COMPARE_AUTO, ENV_ARRANGEMENT, ENV_COMPARE
-from sim.hydra_conf import SCENARIO_DIR
-from sim.lessons import Lesson, LessonError, available, load_lesson
+from sim.dashboard import ENV_PRESENT, present_from_env
+from sim.lessons import Lesson
+from sim.play import (
+    COMPARE_AUTO,
+    COMPARE_KEYS,
+    COMPARE_OFF,
+    DEFAULT_ARRANGEMENT,
+    ROOM,
+    SCENARIO,
+    DashboardModel,
+    Frame,
+    Player,
+    arrangements,
+    contrast_for,
+    header_html,
+    initial_settings,
+    model_params,
+    overrides_for,
+)
+
+__all__ = [
+    "COMPARE_AUTO",
+    "COMPARE_KEYS",
+    "COMPARE_OFF",
+    "DEFAULT_ARRANGEMENT",
+    "ENV_PRESENT",
+    "ROOM",
+    "SCENARIO",
+    "DashboardModel",
+    "Layout",
+    "Page",
+    "arrangements",
+    "contrast_for",
+    "header_html",
+    "initial_settings",
+    "model_params",
+    "overrides_for",
+]
 
 logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
-log = logging.getLogger(__name__)
 
-SCENARIO = "scenario"  # a control left at this value keeps the arrangement's own setting
-COMPARE_OFF = "off"
-COMPARE_KEYS = {COMPARE_OFF: None, COMPARE_AUTO: "auto", **{c.label: k for k, c in views.CONTRASTS.items()}}
-SOPHISTICATION = [SCENARIO] + [f"{x / 10:.1f}" for x in range(11)]
-DEFAULT_ARRANGEMENT = "zwartwerken"
-PLAY_INTERVAL_MS = 150
+TITLE = "sim: data strategies in the room"
+PLAY_INTERVAL_MS = 300
+PICTURES = ("indicators", "map", "account", "belief")
+# Per browser session (Solara scopes a module's reactive values to each session).
+present = solara.reactive(False)
 
-
-def mesa_viz():
-    """Mesa's SolaraViz and its step counter, imported quietly.
-
-    Mesa 3.3's ComponentsView trips Solara's hook check at import (an early return
-    before a hook); its hook order never changes, so the warning is only noise.
-    """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r".*found despite early return", category=UserWarning)
-        from mesa.visualization import SolaraViz
-        from mesa.visualization.utils import update_counter
-    return SolaraViz, update_counter
-
-
-def arrangements() -> list[str]:
-    """The arrangement presets and lessons the dashboard offers (``lessons/<name>``)."""
-    names = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
-    return names + [f"lessons/{n}" for n in available()]
-
-
-def lesson_of(arrangement: str) -> Lesson | None:
-    """The lesson an arrangement value names, if it is one."""
-    if arrangement.startswith("lessons/"):
-        return load_lesson(arrangement.split("/", 1)[1])
-    return None
-
-
-def contrast_for(compare: str, lesson: Lesson | None) -> str | None:
-    """The contrast key a side-by-side setting means (None: a single run)."""
-    key = COMPARE_KEYS.get(compare)
-    if key == "auto":
-        return lesson.contrast if lesson else "known_vs_unknown"
-    return key
-
-
-def overrides_for(
-    arrangement: str,
-    role: str,
-    framing: str,
-    collection: str,
-    interpretation: str,
-    use: str,
-    analytics: str,
-    sophistication: str,
-    actors: int,
-    seed: int,
-) -> list[str]:
-    """Hydra overrides for the dashboard's controls (``scenario`` keeps the preset's value)."""
-    out = [f"arrangement={arrangement}", f"world.actors={int(actors)}", f"run.seed={int(seed)}"]
-    if role != SCENARIO:
-        out.append(f"role={role}")
-    if analytics != SCENARIO:
-        out.append(f"analytics={analytics}")
-    for phase, value in (("framing", framing), ("collection", collection), ("interpretation", interpretation)):
-        if value != SCENARIO:
-            out.append(f"regime.{phase}={value}")
-    if use != SCENARIO:
-        out.append(f"regime.use={use}")
-    if sophistication != SCENARIO:
-        out.append(f"population.sophistication={sophistication}")
-    return out
-
-
-class DashboardModel(mesa.Model):
-    """What SolaraViz steps and resets: one run, or two side by side.
-
-    Its keyword arguments are the dashboard's controls (SolaraViz re-creates the
-    model with them on Reset). An invalid combination does not raise: the message
-    is kept in :attr:`error` and shown, and the model does not run.
-
-    Attributes:
-        session: The run(s), or None after a configuration error.
-        lesson: The lesson the arrangement names, if any.
-        error: The configuration error, if any.
-    """
-
-    def __init__(
-        self,
-        arrangement: str = DEFAULT_ARRANGEMENT,
-        compare: str = COMPARE_OFF,
-        role: str = SCENARIO,
-        framing: str = SCENARIO,
-        collection: str = SCENARIO,
-        interpretation: str = SCENARIO,
-        use: str = SCENARIO,
-        analytics: str = SCENARIO,
-        sophistication: str = SCENARIO,
-        actors: int = 100_000,
-        seed: int = 0,
-    ) -> None:
-        super().__init__(seed=int(seed))
-        self.lock = threading.Lock()
-        self.session: views.Session | None = None
-        self.lesson: Lesson | None = None
-        self.error: str | None = None
-        self.compared_key: str | None = None
-        try:
-            self.lesson = lesson_of(arrangement)
-            self.compared_key = contrast_for(compare, self.lesson)
-            overrides = overrides_for(
-                arrangement, role, framing, collection, interpretation, use, analytics, sophistication, actors, seed
-            )
-            names = self.lesson.names if self.lesson else None
-            self.session = views.Session(overrides, self.compared_key, names)
-        except (ConfigError, LessonError) as exc:
-            self.error = str(exc)
-            self.running = False
-
-    def step(self) -> None:
-        """Run one round on every side; stop at the configured number of rounds."""
-        if self.session is not None:
-            with self.lock:
-                self.session.step()
-            self.running = not self.session.done
-
-
-def model_params(arrangement: str, compare: str) -> dict[str, dict]:
-    """The controls (Mesa's user-parameter dicts), starting at these settings."""
-
-    def select(label: str, values: list[str], value: str = SCENARIO) -> dict:
-        return {"type": "Select", "label": label, "values": values, "value": value}
-
-    phases = [SCENARIO, *PHASE_SETTINGS]
-    return {
-        "arrangement": select("Arrangement or lesson", arrangements(), arrangement),
-        "compare": select("Side by side", list(COMPARE_KEYS), compare),
-        "role": select("Government role", [SCENARIO, *ROLES]),
-        "framing": select("Phase 1: framing", phases),
-        "collection": select("Phase 2: collection", phases),
-        "interpretation": select("Phase 3: interpretation", phases),
-        "use": select("Phase 4: use (open = public)", phases),
-        "analytics": select("Analytics level", [SCENARIO, *ANALYTICS_LEVELS]),
-        "sophistication": select("Actor sophistication (reflexivity)", SOPHISTICATION),
-        "actors": {
-            "type": "SliderInt",
-            "label": "Number of actors",
-            "value": 100_000,
-            "min": 10_000,
-            "max": 300_000,
-            "step": 10_000,
-        },
-        "seed": {"type": "SliderInt", "label": "Seed", "value": 0, "min": 0, "max": 99, "step": 1},
-    }
-
-
-def initial_settings() -> tuple[str, str]:
-    """Arrangement and side-by-side setting to start with (from the environment)."""
-    arrangement = os.environ.get(ENV_ARRANGEMENT, DEFAULT_ARRANGEMENT)
-    compare = os.environ.get(ENV_COMPARE, COMPARE_OFF)
-    if arrangement not in arrangements():
-        arrangement = DEFAULT_ARRANGEMENT
-    if compare not in COMPARE_KEYS:
-        compare = COMPARE_OFF
-    return arrangement, compare
-
-
-# ------------------------------------------------------------------ the page
-def _fmt(value: float, kind: str) -> str:
-    if kind == "pct":
-        return f"{100 * value:.1f}%"
-    return f"{value:,.0f}"
-
-
-def header_html(model: DashboardModel) -> str:
-    """The strip above the pictures: round, and per side the numbers to read aloud."""
-    session = model.session
-    if session is None:
-        return ""
-    names = session.names
-    first = session.sides[0].cfg
-    what = model.lesson.title if model.lesson else first.arrangement.name
-    parts = [
-        f'<div style="display:flex;align-items:baseline;gap:18px;flex-wrap:wrap">'
-        f'<span style="font-size:22px;font-weight:700" data-testid="round">Round {session.round} of {session.rounds}'
-        f'</span><span style="font-size:16px">{html.escape(what)}</span>'
-        # the sliders show no value: say here what the run uses
-        f'<span style="color:#555">{first.world.actors:,} actors &middot; seed {first.run.seed} &middot; '
-        f"actor sophistication {first.population.sophistication:g}</span>"
-    ]
-    if session.contrast:
-        parts.append(
-            f'<span style="color:#555">Same seed, same world; only this differs: '
-            f"<b>{html.escape(session.contrast.label)}</b>. {html.escape(session.contrast.note)}</span>"
-        )
-    parts.append('</div><div style="display:flex;gap:14px;flex-wrap:wrap;margin-top:6px">')
-    for j, side in enumerate(session.sides):
-        colour = views.side_colour(session.sides, j)
-        if side.round:
-            last = side.records[-1]
-            facts = [
-                ("public value so far", f"{_fmt(side.total('public_value'), 'num')} kEUR"),
-                ("evasion and gaming", _fmt(last["evasion_rate"], "pct")),
-                ("misallocation", _fmt(last["misallocation"], "pct")),
-                ("acts on", names[side.kind(side.believed[-1])]),
-            ]
-        else:
-            facts = [("status", "not started: press Step or \u25b6")]
-        cells = " &middot; ".join(f"{html.escape(k)}: <b>{html.escape(v)}</b>" for k, v in facts)
-        parts.append(
-            f'<div data-testid="side-{j}" style="border-left:6px solid {colour};padding:2px 10px;flex:1 1 420px">'
-            f'<div style="color:{colour};font-weight:700;font-size:15px">{html.escape(side.title)}</div>'
-            f'<div style="font-size:13px">{cells}</div></div>'
-        )
-    parts.append("</div>")
-    return "".join(parts)
+# The main area is a column as high as the window below the top bar (64 px, Solara's
+# 12 px padding around): the strip takes what it needs and the 2 x 2 grid the rest,
+# each picture scaled to its cell (object-fit keeps its proportions). The sidebar is
+# 300 px instead of Solara's 400 (a quarter of a 1280 px screen, not a third).
+CSS = """
+.v-navigation-drawer { min-width: 300px !important; max-width: 300px !important; }
+.sim-main { height: calc(100vh - 64px - 24px); display: flex; flex-direction: column; gap: 6px; overflow: hidden; }
+.sim-grid { flex: 1 1 0; min-height: 0; display: grid; gap: 6px;
+            grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); grid-template-rows: minmax(0, 1fr) minmax(0, 1fr); }
+.sim-cell { position: relative; min-height: 0; min-width: 0; }
+.sim-cell img { position: absolute; left: 0; top: 0; width: 100%; height: 100%; object-fit: contain; }
+.sim-strip { display: flex; align-items: baseline; gap: 4px 16px; flex-wrap: wrap; font-size: 14px; line-height: 1.35; }
+.sim-round { font-size: 20px; font-weight: 700; }
+.sim-quiet { color: #555; }
+.sim-side { border-left: 6px solid; padding: 0 8px; flex: 1 1 420px; font-size: 13px; }
+.sim-lesson { font-size: 13px; max-height: 22vh; overflow: auto; }
+.sim-lesson p { margin-bottom: 4px; }
+.sim-present .sim-strip { font-size: 17px; }
+.sim-present .sim-round { font-size: 26px; }
+.sim-present .sim-side { font-size: 16px; }
+.sim-present .sim-lesson { font-size: 16px; }
+"""
 
 
 def markdown_html(text: str) -> str:
@@ -268,86 +119,148 @@ def markdown_html(text: str) -> str:
 
 
 @solara.component
-def Picture(png: bytes, testid: str) -> None:
-    """A rendered figure, as wide as its column."""
-    solara.Image(png, width="100%", classes=[f"sim-{testid}"])
-
-
-@solara.component
 def LessonCard(lesson: Lesson, compared: str | None) -> None:
     """The lesson's narrative: what to watch up front, the rest folded."""
-    with solara.Card(f"Lesson: {lesson.title}", margin=0, classes=["sim-lesson"]):
+    with solara.Column(gap="2px", classes=["sim-lesson"]):
         if compared != lesson.contrast:
             label = views.CONTRASTS[lesson.contrast].label
             solara.Info(f"This lesson runs side by side: set 'Side by side' to '{label}' (or auto) and press Reset.")
-        solara.HTML(unsafe_innerHTML=markdown_html("**What to watch**\n\n" + lesson.sections["What to watch"]))
+        text = f"**Lesson: {lesson.title}.** What to watch: " + lesson.sections["What to watch"]
+        solara.HTML(unsafe_innerHTML=markdown_html(text))
         with solara.Details("Setup, takeaway and the essay"):
-            text = "\n\n".join(f"**{h}**\n\n{lesson.sections[h]}" for h in ("Setup", "Takeaway", "In the essay"))
-            solara.HTML(unsafe_innerHTML=markdown_html(text))
+            more = "\n\n".join(f"**{h}**\n\n{lesson.sections[h]}" for h in ("Setup", "Takeaway", "In the essay"))
+            solara.HTML(unsafe_innerHTML=markdown_html(more))
 
 
 @solara.component
-def MainView(model: DashboardModel) -> None:
-    """The pictures of the current round (re-drawn on every step)."""
-    mesa_viz()[1].get()  # re-render when SolaraViz steps the model (its update counter)
-    session = model.session
-
-    def board() -> views.Board | None:
-        if session is None:
-            return None
-        metrics = list(views.INDICATORS)
-        if model.lesson:
-            metrics += [m for m in model.lesson.watch if m not in metrics]
-        return views.Board(session, metrics)
-
-    # One board per model: it keeps each picture's static part between steps.
-    pictures = solara.use_memo(board, [model])
-
-    def draw() -> dict[str, bytes]:
-        if pictures is None:
-            return {}
-        with model.lock:  # SolaraViz's play loop steps the model in another thread
-            start = time.perf_counter()
-            out = pictures.pngs()
-        log.debug("round %d drawn in %.0f ms", session.round, 1000 * (time.perf_counter() - start))
-        return out
-
-    pngs = solara.use_memo(draw, [model, session.round if session else -1])
-    with solara.Column(gap="10px", style={"padding": "4px 12px", "width": "100%"}):
+def MainView(model: DashboardModel, frame: Frame) -> None:
+    """The round on screen: the strip of numbers and the four pictures."""
+    with solara.Column(gap="6px", classes=["sim-main"] + (["sim-present"] if present.value else [])):
         if model.error:
             solara.Error(f"These settings do not make a valid run: {model.error} Change them and press Reset.")
             return
-        solara.HTML(unsafe_innerHTML=header_html(model))
-        solara.Text("Changed a setting in Model Parameters? Press Reset to apply it.", style={"color": "#666"})
+        solara.HTML(unsafe_innerHTML=frame.header)
         if model.lesson:
             LessonCard(model.lesson, model.compared_key)
-        if len(session.sides) == 1:
-            with solara.Columns([1, 1]):
-                Picture(pngs["indicators"], "indicators")
-                Picture(pngs["map"], "map")
-            with solara.Columns([1, 1]):
-                Picture(pngs["account"], "account")
-                Picture(pngs["belief"], "belief")
-        else:
-            for name in ("indicators", "map", "account", "belief"):
-                Picture(pngs[name], name)
+        with solara.Div(classes=["sim-grid"]):
+            for name in PICTURES:
+                with solara.Div(classes=["sim-cell", f"sim-cell-{name}"]):
+                    solara.Image(frame.pngs[name], classes=[f"sim-{name}"])
+
+
+@solara.component
+def Setting(name: str, spec: dict, value, on_value) -> None:
+    """One control of the settings: a select, or a slider that shows its value."""
+    if spec["type"] == "Select":
+        solara.Select(spec["label"], values=spec["values"], value=value, on_value=on_value, dense=True)
+    else:  # the value in the label (Vuetify's knob label would cover the buttons)
+        shown = f"{value:,}" if spec["max"] >= 10_000 else f"{value}"
+        solara.SliderInt(
+            f"{spec['label']}: {shown}",
+            value=value,
+            min=spec["min"],
+            max=spec["max"],
+            step=spec["step"],
+            on_value=on_value,
+            thumb_label=False,
+        )
+
+
+@solara.component
+def Layout(children: list = []) -> None:  # noqa: B006 (Solara's signature for a layout)
+    """Solara's app layout: the top bar, the sidebar (folded in presentation mode), the page."""
+    solara.Style(CSS)
+    solara.AppLayout(children=children, title=TITLE, sidebar_open=not present.value)
 
 
 @solara.component
 def Page() -> None:
-    """The Solara page: SolaraViz's controls in the sidebar, the pictures in the main area."""
+    """The dashboard: the run's buttons and settings in the sidebar, the round in the main area."""
     arrangement, compare = initial_settings()
-    first = solara.use_memo(lambda: DashboardModel(arrangement=arrangement, compare=compare), [])
-    model = solara.use_reactive(first)
-    SolaraViz, _ = mesa_viz()
-    SolaraViz(
-        model,
-        components=[],  # the main area is MainView: a layout of our own, not a draggable grid
-        model_params=model_params(arrangement, compare),
-        name="sim: data strategies in the room",
-        play_interval=PLAY_INTERVAL_MS,
-    )
-    MainView(model.value)
+    params = model_params(arrangement, compare)
+    router = solara.use_router()
+
+    def start_presenting() -> None:  # --present, or ?present=1 in the address
+        asked = parse_qs(router.search or "").get("present", [""])[0]
+        if present_from_env() or asked.lower() in ("1", "true", "yes"):
+            present.set(True)
+
+    solara.use_effect(start_presenting, [])
+    settings = solara.use_reactive({name: spec["value"] for name, spec in params.items()})
+    first = solara.use_memo(lambda: Player(DashboardModel(**settings.value)), [])
+    player = solara.use_reactive(first)
+    frame = solara.use_reactive(first.shown)
+    playing = solara.use_reactive(False)
+    interval = solara.use_reactive(PLAY_INTERVAL_MS)
+
+    def play_loop() -> None:
+        p = player.value
+        if not playing.value:
+            return
+        generation = p.generation
+        while p.tick(generation, interval.value / 1000, frame.set):
+            pass
+        if generation == p.generation:  # not a newer play's loop
+            playing.set(False)
+
+    solara.use_thread(play_loop, dependencies=[playing.value, player.value], intrusive_cancel=False)
+
+    def reset() -> None:
+        player.value.pause()
+        playing.set(False)
+        new = Player(DashboardModel(**settings.value))
+        player.set(new)
+        frame.set(new.shown)
+
+    def play_pause() -> None:
+        if playing.value:
+            frame.set(player.value.pause())
+            playing.set(False)
+        else:
+            player.value.play()
+            playing.set(True)
+
+    with solara.Column(gap="0px"):  # no gaps around the portals of the top bar and sidebar: the page fits
+        solara.Title(TITLE)
+        with solara.AppBarTitle():
+            solara.Text(TITLE)
+        with solara.AppBar():
+            solara.Button(
+                "Leave presentation" if present.value else "Present",
+                icon_name="mdi-presentation",
+                text=True,
+                on_click=lambda: present.set(not present.value),
+            )
+        with solara.Sidebar():
+            with solara.Card("Run", margin=0):
+                with solara.Row(justify="space-between"):
+                    solara.Button("Reset", color="primary", on_click=reset)
+                    solara.Button(
+                        "\u275a\u275a" if playing.value else "\u25b6",
+                        color="primary",
+                        on_click=play_pause,
+                        disabled=player.value.done and not playing.value,
+                    )
+                    solara.Button(
+                        "Step",
+                        color="primary",
+                        on_click=lambda: player.value.step(frame.set),
+                        disabled=playing.value or player.value.done,
+                    )
+                solara.SliderInt(
+                    f"Between rounds: {interval.value} ms", value=interval, min=0, max=2000, step=50, thumb_label=False
+                )
+            with solara.Card(
+                "Settings", "A changed setting applies when you press Reset.", margin=0, style={"margin-top": "12px"}
+            ):
+                for name, spec in params.items():
+                    Setting(
+                        name,
+                        spec,
+                        settings.value[name],
+                        lambda v, name=name: settings.set({**settings.value, name: v}),
+                    )
+        MainView(player.value.model, frame.value)
 
 
 if __name__ == "__main__":  # python -m sim.app: the same command as sim dashboard

@@ -3,8 +3,9 @@
 It checks the command line (a port free on localhost, a known lesson) before anything
 starts, then runs Solara's server on ``sim.app`` in a child process, bound to
 localhost, and waits until Ctrl+C. What the page opens with (``--lesson``,
-``--compare``) goes through that process's environment (:data:`ENV_ARRANGEMENT`,
-:data:`ENV_COMPARE`), which the page reads when a session starts.
+``--compare``, ``--present``) goes through that process's environment
+(:data:`ENV_ARRANGEMENT`, :data:`ENV_COMPARE`, :data:`ENV_PRESENT`), which the page
+reads when a session starts.
 
 This module knows the page only by its name, which the server imports; the page
 imports the names of that hand-over from here. So imports run one way, page ->
@@ -27,20 +28,28 @@ HOST, PORT = "127.0.0.1", 8765
 # values of the page's "Side by side" select.
 ENV_ARRANGEMENT = "SIM_DASHBOARD_ARRANGEMENT"
 ENV_COMPARE = "SIM_DASHBOARD_COMPARE"
+ENV_PRESENT = "SIM_DASHBOARD_PRESENT"
 COMPARE_AUTO = "auto: the lesson's contrast"  # for an arrangement that is no lesson: strategy known vs unknown
 
-USAGE = f"""usage: sim dashboard [--port N] [--lesson NAME] [--compare] [--open]
+USAGE = f"""usage: sim dashboard [--port N] [--lesson NAME] [--compare] [--present] [--open]
 
 Serves the trainer's dashboard on http://{HOST}:{PORT} (localhost only).
   --port N       another port (0: a free one)
   --lesson NAME  start with a lesson loaded (side by side on its contrast)
   --compare      start side by side: strategy known vs unknown
+  --present      start in presentation mode: sidebar folded, larger type
+                 (also: ?present=1 in the address, or the Present button)
   --open         open a browser tab"""
 
 
 PORTS = "a port number, 1-65535 (0: any free one)"
 # The options that take a value, and what the value may be (said when it is missing).
 VALUED = {"--port": lambda: PORTS, "--lesson": lambda: "a lesson, one of " + ", ".join(available())}
+
+
+def present_from_env() -> bool:
+    """Whether the page opens in presentation mode (``--present``)."""
+    return os.environ.get(ENV_PRESENT) == "1"
 
 
 def port_free(port: int) -> bool:
@@ -117,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
             continue
         if arg == "--compare":
             env[ENV_COMPARE] = views.CONTRASTS["known_vs_unknown"].label
+        elif arg == "--present":
+            env[ENV_PRESENT] = "1"
         elif arg == "--open":
             open_browser = True
         else:
@@ -133,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")  # a local tool: no calls home
+    env.setdefault("SOLARA_THEME_SHOW_BANNER", "False")  # its fixed "runs on Solara" footer covers the pictures
     print(f"sim dashboard: http://{HOST}:{port} (Ctrl+C to stop)", flush=True)
     try:
         return subprocess.call(server_command(port, open_browser), env=env)

@@ -13,10 +13,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
-from sim import app, dashboard, views
+from sim import app, dashboard, play, views
 
 SMALL = {"actors": 10_000}
 
@@ -43,7 +44,40 @@ def test_model_steps_both_sides_of_a_comparison():
     assert model.running
     header = app.header_html(model)
     assert "Round 3 of 50" in header and "Strategy unknown (use: closed)" in header
-    assert "10,000 actors &middot; seed 0" in header  # the sliders show no value
+    assert "32 places &middot; 10,000 actors &middot; seed 0" in header  # what the run uses, said once
+
+
+def test_the_default_contrast_shows_evasion_where_the_targeting_is():
+    """The room's default, side by side: both sides find the true cause; only the known side evades, at its targets."""
+    model = app.DashboardModel(compare=views.CONTRASTS["known_vs_unknown"].label)
+    for _ in range(20):
+        model.step()
+    known, unknown = model.session.sides
+    assert [s.cfg.regime.use for s in (known, unknown)] == ["open", "closed"]
+    assert {s.kind(s.believed[-1]) for s in (known, unknown)} == {"cause"}
+    rate = [s.records[-1]["evasion_rate"] for s in (known, unknown)]
+    assert rate[0] > 0.03 and rate[0] > 4 * rate[1], rate
+    evading = known.place_evading()
+    assert evading[known.model.cause_present].sum() > 0.8 * evading.sum()  # where the targeting is
+    assert evading.sum() == pytest.approx(rate[0] * known.cfg.world.actors)  # the map's layer is the indicator
+
+
+def test_a_pause_keeps_the_round_on_screen():
+    """A round computed while a pause comes is not shown; the next Step shows it."""
+    player = play.Player(app.DashboardModel(**SMALL))
+    shown = []
+    generation = player.play()
+    assert player.tick(generation, 0.0, shown.append) and player.shown.round == 1
+    player._compute()  # the play loop's next round, under way when the pause comes
+    assert player.pause().round == 1
+    assert not player.tick(generation, 0.0, shown.append)  # that loop stops without showing it
+    assert [f.round for f in shown] == [1] and player.shown.round == 1 and player.model.session.round == 2
+    assert player.step(shown.append).round == 2 and player.model.session.round == 2  # shown, not run again
+    assert player.step().round == 3
+    old = generation
+    player.play()
+    assert not player.tick(old, 0.0)  # the loop of an earlier play never shows a round
+    assert player.shown.round == 3
 
 
 def test_auto_comparison_is_the_lessons_own():
@@ -91,6 +125,7 @@ def test_command_line_input(capsys):
         assert dashboard.main(["--port", port]) == 2
         assert f"--port='{port}' is not allowed" in capsys.readouterr().err
     assert dashboard.main(["--help"]) == 0
+    assert "--present" in capsys.readouterr().out
     cmd = dashboard.server_command(8765)
     assert cmd[cmd.index("--host") + 1] == "127.0.0.1"  # localhost only
 
@@ -117,6 +152,18 @@ def test_a_taken_port_is_refused_before_the_url_is_announced(capsys, monkeypatch
     free = dashboard.free_port()
     assert dashboard.main([f"--port={free}"]) == 0 and started  # the = form is the same option
     assert f"http://127.0.0.1:{free}" in capsys.readouterr().out
+
+
+def test_present_and_the_solara_banner_go_through_the_environment(monkeypatch):
+    calls = []
+    monkeypatch.setattr(dashboard.subprocess, "call", lambda cmd, env: calls.append(env) or 0)
+    monkeypatch.delenv(dashboard.ENV_PRESENT, raising=False)
+    port = str(dashboard.free_port())
+    assert dashboard.main(["--port", port]) == 0 and dashboard.main(["--port", port, "--present"]) == 0
+    assert dashboard.ENV_PRESENT not in calls[0] and calls[1][dashboard.ENV_PRESENT] == "1"
+    assert all(env["SOLARA_THEME_SHOW_BANNER"] == "False" for env in calls)  # its footer covered the map
+    monkeypatch.setenv(dashboard.ENV_PRESENT, "1")
+    assert dashboard.present_from_env()
 
 
 @pytest.mark.parametrize("module", ["sim.app", "sim.dashboard"])
@@ -210,21 +257,58 @@ def _step(page, to_round: int) -> float:
     return time.perf_counter() - start
 
 
-def test_dashboard_in_a_browser(server, browser):
-    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+SCREENS = ((1280, 720), (1920, 1080))
+# Every picture's box, and the size its type shows at: the image is scaled to its cell
+# keeping its proportions, so a point of the figure shows at cell/natural x dpi/72 px.
+PANELS_JS = """() => Array.from(document.querySelectorAll('.sim-cell img')).map(i => {
+  const r = i.getBoundingClientRect(), s = Math.min(r.width / i.naturalWidth, r.height / i.naturalHeight);
+  return {name: Array.from(i.classList).find(c => c.startsWith('sim-')), left: r.left, top: r.top,
+          right: r.right, bottom: r.bottom, scale: s, vw: window.innerWidth, vh: window.innerHeight}; })"""
+
+
+def _assert_fits(page, shot: str) -> None:
+    """Every main picture lies within the viewport, its smallest type >= 10 px; a screenshot for people."""
+    page.wait_for_function("() => Array.from(document.querySelectorAll('.sim-cell img')).every(i => i.naturalWidth)")
+    page.wait_for_timeout(500)  # the grid settles after the strip is drawn
+    page.screenshot(path=SHOTS / f"{shot}.png")
+    panels = page.evaluate(PANELS_JS)
+    assert {p["name"] for p in panels} == {"sim-indicators", "sim-map", "sim-account", "sim-belief"}, shot
+    for p in panels:
+        assert p["left"] >= 0 and p["top"] >= 0 and p["right"] <= p["vw"] and p["bottom"] <= p["vh"], (shot, p)
+        smallest = p["scale"] * views.SMALLEST_PT / 72 * views.BOARD_DPI
+        assert smallest >= 9.9, (shot, p["name"], smallest)
+    assert page.evaluate("document.documentElement.scrollHeight") <= page.viewport_size["height"], shot
+    assert page.get_by_text("This website runs on").count() == 0  # Solara's footer covered the map
+
+
+SHOTS = Path(os.environ.get("SIM_SCREENSHOTS", "results/screenshots"))
+
+
+def _console(page) -> list[str]:
     errors: list[str] = []
     page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    return errors
 
-    # The page loads: controls in the sidebar, the four pictures, round 0.
+
+def test_dashboard_in_a_browser(server, browser):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    errors = _console(page)
+
+    # The page loads: controls in the sidebar, the four pictures, round 0; it fits the screen.
     page.goto(server)
     page.get_by_text("Round 0 of 50").wait_for(timeout=60_000)
     for control in ("Arrangement or lesson", "Side by side", "Government role", "Phase 4: use (open = public)"):
         assert page.locator("label", has_text=control).count() == 1, control
     for button in ("Reset", "Step"):
         assert page.get_by_role("button", name=button).is_visible()
-    before = _images(page)
-    assert set(before) == {"sim-indicators", "sim-map", "sim-account", "sim-belief"}
+    for words in ("Number of actors: 100,000", "Seed (another world): 0", "Between rounds: 300 ms"):
+        assert page.get_by_text(words).count() == 1, words  # sliders say their value
+    for jargon in ("Render Interval", "Use Threads", "Information", "Step:"):
+        assert page.get_by_text(jargon).count() == 0, jargon
+    assert page.get_by_text("before round 1: no violations yet").count() == 0  # in the picture, not the page
+    _assert_fits(page, "single-1280x720-r0")
 
     # A control changes the run (applied on Reset).
     _choose(page, "Phase 4: use (open = public)", "open")
@@ -242,22 +326,27 @@ def test_dashboard_in_a_browser(server, browser):
     print(f"single run, seconds per step (click to new round shown): {[round(t, 2) for t in times]}")
     assert min(times) < 3.0
 
-    # Play runs rounds by itself; pause stops it.
+    # Play runs rounds by itself; pause stops at the round on screen when it is pressed.
     page.get_by_role("button", name="\u25b6").click()
-    # At least two rounds more, by itself (generous time: CI machines are slow and shared).
     page.wait_for_function(
         "() => { const m = document.querySelector('[data-testid=round]')?.innerText.match(/Round (\\d+)/);"
         " return m && Number(m[1]) >= 5; }",
         timeout=120_000,
     )
-    page.get_by_role("button", name="\u275a\u275a").click()
-    page.wait_for_timeout(1500)  # a round under way when pause was pressed still finishes
-    paused_at = page.locator("[data-testid=round]").inner_text()
-    page.wait_for_timeout(1500)
-    assert page.locator("[data-testid=round]").inner_text() == paused_at
+    # Read the round and press pause in one go: no round can come between the two.
+    seen = page.evaluate(
+        "() => { const r = document.querySelector('[data-testid=round]').innerText;"
+        " Array.from(document.querySelectorAll('button')).find(b => b.innerText.includes('\u275a\u275a')).click();"
+        " return r; }"
+    )
+    page.get_by_role("button", name="\u25b6").wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)  # more than the time between rounds: a round under way would show by now
+    assert page.locator("[data-testid=round]").inner_text() == seen
+    _assert_fits(page, "single-1280x720-played")
 
-    # Side by side: both runs shown, stepping together.
+    # Side by side: both runs shown, stepping together, every picture on the screen.
     _choose(page, "Side by side", "strategy known vs unknown")
+    _choose(page, "Phase 4: use (open = public)", "scenario")
     page.get_by_role("button", name="Reset").click()
     page.get_by_text("Strategy unknown (use: closed)").first.wait_for(timeout=30_000)
     assert page.get_by_text("Strategy known (use: public)").first.is_visible()
@@ -265,13 +354,40 @@ def test_dashboard_in_a_browser(server, browser):
     times = [_step(page, r) for r in (1, 2, 3)]
     print(f"side by side, seconds per step: {[round(t, 2) for t in times]}")
     assert "public value so far" in page.locator("[data-testid=side-1]").inner_text()
+    _assert_fits(page, "compare-1280x720-r3")
 
-    # A lesson loads, with its narrative.
+    # A lesson loads, with its narrative, and still fits.
     _choose(page, "Arrangement or lesson", "lessons/fish_shop")
     _choose(page, "Side by side", "auto: the lesson's contrast")
     page.get_by_role("button", name="Reset").click()
     page.get_by_text("Lesson: The fish shop").wait_for(timeout=30_000)
     page.get_by_text("Closed interpretation").first.wait_for(timeout=30_000)
+    _assert_fits(page, "lesson-1280x720")
 
     assert errors == []
     page.close()
+
+
+def test_both_screens_in_both_modes(server, browser):
+    """1280 x 720 and 1920 x 1080, one run and side by side, with the sidebar and in presentation mode."""
+    for width, height in SCREENS:
+        page = browser.new_page(viewport={"width": width, "height": height})
+        errors = _console(page)
+        page.goto(server + "?present=1")
+        page.get_by_text("Round 0 of 50").wait_for(timeout=60_000)
+        page.get_by_role("button", name="Leave presentation").wait_for(timeout=30_000)
+        assert not page.get_by_role("button", name="Reset").is_visible()  # the sidebar is folded
+        _assert_fits(page, f"present-single-{width}x{height}")
+        page.get_by_role("button", name="Leave presentation").click()
+        page.get_by_role("button", name="Reset").wait_for(timeout=30_000)
+        _choose(page, "Side by side", "strategy known vs unknown")
+        page.get_by_role("button", name="Reset").click()
+        page.get_by_text("Strategy unknown (use: closed)").first.wait_for(timeout=30_000)
+        _step(page, 1)
+        _assert_fits(page, f"compare-{width}x{height}")
+        page.get_by_role("button", name="Present").click()
+        page.get_by_role("button", name="Leave presentation").wait_for(timeout=30_000)
+        page.wait_for_timeout(800)  # the sidebar folds
+        _assert_fits(page, f"present-compare-{width}x{height}")
+        assert errors == []
+        page.close()

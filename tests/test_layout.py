@@ -41,6 +41,7 @@ LAYERS = {
     "sim.report": 5,
     "sim.app": 5,
     "sim.dashboard": 5,
+    "sim.play": 5,
     "sim.views": 5,
     "sim.lessons": 5,
     "sim.validation": 5,

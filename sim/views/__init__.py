@@ -30,7 +30,7 @@ Imports run one way, each module importing only those listed before it: ``catalo
 from __future__ import annotations
 
 from sim.views.account import AccountPicture, account_legend, account_limits, account_parts, draw_account
-from sim.views.belief import BELIEF_ROWS, BeliefPicture, belief_axes, belief_summary, draw_belief
+from sim.views.belief import BELIEF_ROWS, BeliefPicture, belief_axes, belief_summary, draw_belief, flag_summary
 from sim.views.board import Board
 from sim.views.catalogue import (
     ACCOUNT_PARTS,
@@ -52,9 +52,21 @@ from sim.views.catalogue import (
     Metric,
 )
 from sim.views.indicators import IndicatorsPicture, indicator_layout, indicator_legend, metric_limits
-from sim.views.live import DPI, WAITING, WIDTH, Live, figure_png, nice_ceiling, png_bytes, side_colour
+from sim.views.live import (
+    BOARD_DPI,
+    BOARD_SIZE,
+    DPI,
+    SMALLEST_PT,
+    WAITING,
+    WIDTH,
+    Live,
+    figure_png,
+    nice_ceiling,
+    png_bytes,
+    side_colour,
+)
 from sim.views.live import _x_axis as _x_axis  # lessons.py draws its own panels on the shared rounds axis
-from sim.views.maps import MapPicture, draw_map, grid_shape, harm_scale, map_axes, map_legend
+from sim.views.maps import MapPicture, draw_map, grid_shape, harm_scale, map_axes, map_legend, map_title
 from sim.views.session import CONTRASTS, Contrast, Session, Side, describe, feature_kind, load_config
 
 __all__ = [
@@ -85,7 +97,10 @@ __all__ = [
     "YELLOW",
     "Metric",
     # live
+    "BOARD_DPI",
+    "BOARD_SIZE",
     "DPI",
+    "SMALLEST_PT",
     "WAITING",
     "WIDTH",
     "Live",
@@ -111,12 +126,14 @@ __all__ = [
     "harm_scale",
     "map_axes",
     "map_legend",
+    "map_title",
     # belief
     "BELIEF_ROWS",
     "BeliefPicture",
     "belief_axes",
     "belief_summary",
     "draw_belief",
+    "flag_summary",
     # board
     "Board",
 ]

@@ -8,9 +8,22 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from sim.views.catalogue import ACCOUNT_PARTS, BLACK
-from sim.views.live import DPI, WIDTH, Live, _block_title, _blocks, _waiting, _x, _x_axis, nice_ceiling
+from sim.views.live import (
+    BOARD_DPI,
+    BOARD_SIZE,
+    SMALLEST_PT,
+    Live,
+    _blocks,
+    _margins,
+    _waiting,
+    _x,
+    _x_axis,
+    nice_ceiling,
+    side_colour,
+)
 from sim.views.session import Side
 
 
@@ -77,12 +90,8 @@ class AccountPicture(Live):
     def build(self) -> Figure:
         """One panel per side on the shared scale, and the legend."""
         n = len(self.sides)
-        legend_rows = 1 if n > 1 else 2  # a single run's figure is half as wide
-        height = 3.1 + 0.2 * legend_rows + (0.3 if n > 1 else 0.0)
-        fig = Figure(figsize=(WIDTH * n, height), dpi=DPI)
-        top = 1 - (0.62 if n > 1 else 0.3) / height
-        bottom = (0.5 + 0.2 * legend_rows) / height
-        gs = _blocks(fig, n, 0.95 / (WIDTH * n), 1 - 0.12 / (WIDTH * n), bottom, top, wspace=0.2)
+        fig = Figure(figsize=BOARD_SIZE, dpi=BOARD_DPI)
+        gs = _blocks(fig, n, *_margins(fig, 0.8, 0.08, 0.95, 0.25), wspace=0.08)
         ylim = self._limits["account"]
         self.axes = []
         for j in range(n):
@@ -90,11 +99,32 @@ class AccountPicture(Live):
             _x_axis(ax, self.rounds)
             ax.axhline(0.0, color=BLACK, linewidth=0.8)
             ax.set_ylim(*ylim)
-            ax.set_ylabel("kEUR per round", fontsize=9)
-            ax.set_title("public account per round (weighted: sums to public value)", fontsize=10.5)
+            ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+            ax.yaxis.set_major_formatter("{x:,.0f}")
+            if j == 0:
+                ax.set_ylabel("kEUR per round", fontsize=SMALLEST_PT, labelpad=1)
+            else:
+                ax.tick_params(labelleft=False)
+            if n == 1:
+                ax.set_title("public account per round (sums to public value)", fontsize=10)
+            else:
+                ax.set_title(
+                    self.sides[j].title.split(" (")[0], fontsize=10, fontweight="bold", color=side_colour(self.sides, j)
+                )
+            ax.tick_params(axis="y", labelsize=SMALLEST_PT)
             self.axes.append(ax)
-            _block_title(fig, self.sides, gs, j, 0.99)
-        account_legend(fig, 0.0, ncol=6 if n > 1 else 3)
+        handles = [Patch(color=c, alpha=0.85, label=lab) for _, _, lab, c in ACCOUNT_PARTS]
+        handles.append(Line2D([], [], color=BLACK, linewidth=1.8, marker="o", markersize=3, label="public value (sum)"))
+        fig.legend(
+            handles=handles,
+            loc="lower center",
+            bbox_to_anchor=(0.5, 0.0),
+            ncol=3,
+            fontsize=SMALLEST_PT,
+            frameon=False,
+            columnspacing=1.0,
+            handlelength=1.5,
+        )
         return fig
 
     def dynamic(self) -> list:

@@ -9,8 +9,18 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from sim.views.catalogue import INDICATORS, METRICS
-from sim.views.live import DPI, WIDTH, Live, _block_title, _blocks, _x, _x_axis, nice_ceiling
+from sim.views.catalogue import GREY, INDICATORS, METRICS
+from sim.views.live import (
+    BOARD_DPI,
+    BOARD_SIZE,
+    SMALLEST_PT,
+    Live,
+    _margins,
+    _x,
+    _x_axis,
+    nice_ceiling,
+    side_colour,
+)
 from sim.views.session import Side
 
 
@@ -55,55 +65,78 @@ def indicator_legend(fig: Figure, metrics: Sequence[str], y: float, ncol: int) -
 
 
 class IndicatorsPicture(Live):
-    """Indicators over rounds; in a comparison one block per side on the same scales."""
+    """Indicators over rounds, a panel per group; in a comparison both sides on the same axes.
+
+    One run draws each metric in its own colour. Side by side, colour is the side and
+    line style the metric, so the sides compare on one axis without a second block.
+    """
 
     def __init__(self, sides: Sequence[Side], rounds: int, metrics: Sequence[str] = INDICATORS) -> None:
         super().__init__()
         self.sides, self.rounds = list(sides), rounds
         self.panels = indicator_layout(metrics)
-        self.axes: dict[tuple[int, int], object] = {}
+        self.axes: list = []
 
     def key(self) -> object:
         """Limits of the panels with their own scale."""
         return tuple(self.widen(p[0], metric_limits(self.sides, p[0])) for p in self.panels)
 
+    def _colour(self, j: int, metric: str) -> str:
+        return METRICS[metric].colour if len(self.sides) == 1 else side_colour(self.sides, j)
+
     def build(self) -> Figure:
-        """Panels per side, with titles, units and the legend."""
-        sides, n = self.sides, len(self.sides)
-        order = [m for panel in self.panels for m in panel]
-        ncol = len(order) if n > 1 else 2
-        legend_rows = int(math.ceil(len(order) / ncol))
-        height = 3.3 + 0.2 * legend_rows + (0.3 if n > 1 else 0.0)
-        fig = Figure(figsize=(WIDTH * n, height), dpi=DPI)
-        top = 1 - (0.62 if n > 1 else 0.3) / height
-        bottom = (0.45 + 0.2 * legend_rows) / height
-        gs = _blocks(fig, n, 0.75 / (WIDTH * n), 1 - 0.1 / (WIDTH * n), bottom, top, wspace=0.16)
-        for j in range(n):
-            sub = gs[j].subgridspec(1, len(self.panels), wspace=0.32)
-            for k, panel in enumerate(self.panels):
-                ax = fig.add_subplot(sub[k])
-                self.axes[j, k] = ax
-                _x_axis(ax, self.rounds)
-                ax.set_ylim(*self._limits[panel[0]])
-                if len(panel) == 1 and not METRICS[panel[0]].share:
-                    ax.set_title(METRICS[panel[0]].label, fontsize=10.5)
-                    ax.set_ylabel(METRICS[panel[0]].unit, fontsize=9)
-                else:
-                    ax.set_title("shares and states", fontsize=10.5)
-                    ax.set_ylabel("[0, 1]", fontsize=9)
-                    ax.set_yticks([0.0, 0.25, 0.5, 0.75, 1.0])
-                ax.tick_params(labelsize=9)
-            _block_title(fig, sides, gs, j, 0.99)
-        indicator_legend(fig, order, 0.0, ncol)
+        """A panel per group of metrics, with titles, units and the legend."""
+        if len(self.sides) == 1:
+            shown = [(m, METRICS[m].colour) for panel in self.panels for m in panel]
+            handles = []
+        else:  # colour is the side; a shared panel's metrics are told apart by line style
+            shown = [(m, GREY) for panel in self.panels if len(panel) > 1 for m in panel]
+            handles = [
+                Line2D([], [], color=side_colour(self.sides, j), linewidth=4, label=s.title.split(" (")[0])
+                for j, s in enumerate(self.sides)
+            ]
+        handles += [
+            Line2D([], [], color=c, linestyle=METRICS[m].style, linewidth=1.9, label=METRICS[m].label) for m, c in shown
+        ]
+        ncol = min(len(handles), 3)
+        legend_rows = int(math.ceil(len(handles) / ncol))
+        fig = Figure(figsize=BOARD_SIZE, dpi=BOARD_DPI)
+        left, right, bottom, top = _margins(fig, 0.62, 0.08, 0.42 + 0.19 * legend_rows, 0.25)
+        grid = fig.add_gridspec(1, len(self.panels), left=left, right=right, bottom=bottom, top=top, wspace=0.36)
+        self.axes = []
+        for k, panel in enumerate(self.panels):
+            ax = fig.add_subplot(grid[k])
+            self.axes.append(ax)
+            _x_axis(ax, self.rounds)
+            ax.set_ylim(*self._limits[panel[0]])
+            if len(panel) == 1 and not METRICS[panel[0]].share:
+                ax.set_title(METRICS[panel[0]].label, fontsize=10)
+                ax.set_ylabel(METRICS[panel[0]].unit, fontsize=SMALLEST_PT, labelpad=1)
+            else:
+                ax.set_title("shares and states", fontsize=10)
+                ax.set_ylabel("[0, 1]", fontsize=SMALLEST_PT, labelpad=1)
+                ax.set_yticks([0.0, 0.5, 1.0])
+            if len(panel) == 1:
+                ax.locator_params(axis="y", nbins=4)
+        fig.legend(
+            handles=handles,
+            loc="lower center",
+            bbox_to_anchor=(0.5, 0.0),
+            ncol=ncol,
+            fontsize=SMALLEST_PT,
+            frameon=False,
+            handlelength=2.4,
+            columnspacing=1.2,
+        )
         return fig
 
     def dynamic(self) -> list:
         """A line per metric and side."""
         out = []
-        for (j, k), ax in self.axes.items():
-            side = self.sides[j]
-            for name in self.panels[k]:
-                m = METRICS[name]
-                y = m.scale * side.series(name) if side.round else np.zeros(0)
-                out += ax.plot(_x(side), y, color=m.colour, linestyle=m.style, linewidth=1.9)
+        for k, ax in enumerate(self.axes):
+            for j, side in enumerate(self.sides):
+                for name in self.panels[k]:
+                    m = METRICS[name]
+                    y = m.scale * side.series(name) if side.round else np.zeros(0)
+                    out += ax.plot(_x(side), y, color=self._colour(j, name), linestyle=m.style, linewidth=1.9)
         return out

@@ -27,8 +27,16 @@ from PIL import Image
 from sim.views.catalogue import BLACK, GREY, SIDE_COLOURS
 from sim.views.session import Side
 
-WIDTH = 6.4  # inches per side; the dashboard scales images to their column
+WIDTH = 6.4  # inches per side of a lesson's frames
 DPI = 100
+# The dashboard's pictures: each fills one cell of a 2 x 2 grid that fits the screen
+# (sim/app.py), both sides of a comparison in the one picture. Sizes are in inches of
+# 100 px on a 1280 x 720 screen with the sidebar open (a cell is then ~470 px wide), so
+# type of SMALLEST_PT points shows at >= 10 px there, larger with the sidebar folded or
+# on a 1920 x 1080 screen. They are rendered at BOARD_DPI, sharp on the larger screen.
+BOARD_SIZE = (5.8, 2.6)
+SMALLEST_PT = 9.0
+BOARD_DPI = 130
 WAITING = "press Step or \u25b6 to run round 1"
 
 
@@ -148,6 +156,12 @@ def _x_axis(ax, rounds: int, label: bool = True) -> None:
     ax.grid(True, color="#E5E5E5", linewidth=0.6)
     ax.set_axisbelow(True)
     ax.spines[["top", "right"]].set_visible(False)
+
+
+def _margins(fig: Figure, left: float, right: float, bottom: float, top: float) -> tuple[float, float, float, float]:
+    """Margins in inches as figure fractions (left, right, bottom, top edges of the plotting area)."""
+    w, h = fig.get_size_inches()
+    return left / w, 1 - right / w, bottom / h, 1 - top / h
 
 
 def _blocks(fig: Figure, n: int, left: float, right: float, bottom: float, top: float, wspace: float = 0.3):

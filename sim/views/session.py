@@ -46,7 +46,8 @@ CONTRASTS: dict[str, Contrast] = {
         "strategy known vs unknown",
         ("Strategy known (use: public)", ("regime.use=open",)),
         ("Strategy unknown (use: closed)", ("regime.use=closed",)),
-        "Actors who can see the targeting learn it and evade or move; watch evasion appear on the left only.",
+        "Actors who can see the targeting learn it and evade; watch evasion rise on the left, at the targeted places"
+        " (triangles on the map).",
     ),
     "interpretation": Contrast(
         "interpretation: open vs closed",
@@ -142,6 +143,11 @@ class Side:
         t = self.model.tally_prev
         rec = self.cfg.government.recovery
         return np.maximum(t[:, kp.T_VIOLATIONS] - rec * t[:, kp.T_CAUGHT], 0.0).astype(np.float64)
+
+    def place_evading(self) -> np.ndarray:
+        """Actors per place in the last round who concealed a violation or gamed their observed trait."""
+        t = self.model.tally_prev
+        return (t[:, kp.T_EVADING] + t[:, kp.T_GAMED]).astype(np.float64)
 
     def place_units(self) -> np.ndarray:
         """Intervention units per place in the last round (government and partners)."""
