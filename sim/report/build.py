@@ -124,6 +124,8 @@ def build(sw: Sweep, args: argparse.Namespace) -> list[Block]:
     rank = stats.ranking(sw, metric)
     first_cfg = sw.cell_summary(sw.table["cell"].iloc[0]).get("config", {})
     run_cfg = first_cfg.get("run", {})
+    actors = first_cfg.get("world", {}).get("actors")
+    actors = f"{actors:,}" if isinstance(actors, int) else "?"  # '?' when the cell's summary.json is unreadable
     n_cells = sw.table["cell"].nunique()
     reps = sorted(sw.table["replication"].unique())
     blocks = [
@@ -133,7 +135,7 @@ def build(sw: Sweep, args: argparse.Namespace) -> list[Block]:
             f"Sweep `{sw.root}`: arrangement {', '.join(map(str, sw.table['arrangement'].unique()))}; {n_cells} cells, "
             f"{len(sw.options)} options ({', '.join(sw.dims) or 'one option'}), {len(reps)} replications each"
             + (f" × {sw.table['sampling.sample'].nunique()} sampled worlds" if sw.sampled else "")
-            + f"; {first_cfg.get('world', {}).get('actors', '?'):,} actors, {run_cfg.get('rounds', '?')} rounds, "
+            + f"; {actors} actors, {run_cfg.get('rounds', '?')} rounds, "
             f"seed {run_cfg.get('seed', '?')}. Account in kEUR per run (sums over rounds); legitimacy, trust and "
             f"rates are means over rounds in [0, 1]. Every interval is a 95% interval over worlds that stays within "
             f"what the quantity can be (see Method); every difference is paired world by world (common random "
