@@ -210,12 +210,17 @@ def build(sw: Sweep, args: argparse.Namespace) -> list[Block]:
     blocks.append(
         Block(
             "p",
-            f"Options ranked by mean {metric}. P(best) is the share of the {int(rank['n_worlds'].iloc[0])} worlds in "
-            "which the option has the highest value (ties shared); the mean rank is over the same worlds.",
+            f"Options ranked by their mean {figures.title_of(metric).lower()} (`{metric}`) over the worlds: the rule "
+            f"the summary uses. P(best) is the share of the {int(rank['n_worlds'].iloc[0])} worlds in which the "
+            "option has the highest value (ties shared); the mean rank is over the same worlds.",
         )
     )
     blocks.append(
-        figures.block("ranking", f"Probability of the highest {metric}", figures.probability_best(rank, metric, names))
+        figures.block(
+            "ranking",
+            f"Probability of the highest {figures.title_of(metric).lower()}",
+            figures.probability_best(rank, metric, names),
+        )
     )
     blocks.append(
         Block("table", "Ranking", table=_rank_display(sw, rank, acc, metric), csv=_named(sw, rank), name="ranking")

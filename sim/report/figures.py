@@ -201,7 +201,8 @@ def dots(
         if zero:
             ax.axvline(0, color="0.3", lw=1.2, ls="--")
         ax.set_title(("Δ " if prefix else "") + title_of(col))
-        ax.set_xlabel(UNITS.get(col, ""))
+        unit = UNITS.get(col, "")
+        ax.set_xlabel(f"difference, {unit.replace(', 0–1', '')}" if prefix and unit else unit)
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=4))
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_tick))
         ax.grid(axis="y", alpha=0)

@@ -177,8 +177,8 @@ def grid_summary(
         b_mean = a.loc[other, f"{metric}_mean"]
         rel = f" ({row[f'diff_{metric}_mean'] / abs(b_mean):+.0%})".replace("-", "−") if b_mean else ""
         items.append(
-            f"**By how much:** against its baseline, {_em(sw, other)}, {_em(sw, best.option)} adds "
-            f"{_ci_of(row, f'diff_{metric}', True)} {dunit}{rel} per run (paired)."
+            f"**By how much:** {_em(sw, best.option)} adds {_ci_of(row, f'diff_{metric}', True)} {dunit}{rel} "
+            f"per run to its baseline, {_em(sw, other)} (paired)."
         )
     elif len(rank) > 1:
         other = rank.iloc[1].option
