@@ -100,20 +100,27 @@ def best_items(sw: Sweep, acc: pd.DataFrame, rank: pd.DataFrame, metric: str) ->
     def gap(r: pd.Series) -> str:
         return f"{_em(sw, r.other)}: {ci(r['mean'], r.low, r.high, sign=True)} {dunit}"
 
+    # A sampled experiment's mean is over the sampled worlds too: the headline says so.
+    over = " averaged over the sampled worlds" if sw.sampled else ""
     if unclear.empty:
         closest = vs.loc[vs["low"].idxmin()]
+        others = (
+            "the other option: the 95% interval of the difference is"
+            if len(vs) == 1
+            else (f"each of the other {len(vs)} options: the 95% interval of every difference is")
+        )
         items = [
-            f"**Best option: {sw.name(best.option)}**, with {level}. Paired world by world it is ahead of each of "
-            f"the other {len(vs)} options: the 95% interval of every difference is above 0 (the closest, "
-            f"{gap(closest)})."
+            f"**Best option{over}: {sw.name(best.option)}**, with {level}. Paired world by world it is ahead of "
+            f"{others} above 0 ({'' if len(vs) == 1 else 'the closest, '}{gap(closest)})."
         ]
     else:
         runner_unclear = runner.other in set(unclear.other)
         example = f"the runner-up {gap(runner)}" if runner_unclear else f"such as {gap(unclear.iloc[0])}"
+        told = "the other option" if len(vs) == 1 else f"{len(unclear)} of the other {len(vs)} options"
         items = [
-            f"**No option is clearly best.** {_em(sw, best.option)} has the highest mean {label}, the rule the "
-            f"ranking uses: {level}. But paired world by world it is not told apart from {len(unclear)} of the "
-            f"other {len(vs)} options (the 95% interval of the difference includes 0), {example}."
+            f"**No option is clearly best{over}.** {_em(sw, best.option)} has the highest mean {label}, the rule "
+            f"the ranking uses: {level}. But paired world by world it is not told apart from {told} (the 95% "
+            f"interval of the difference includes 0), {example}."
         ]
     sure = (
         f"**How sure:** {_em(sw, best.option)} has the highest {label} in {best.p_best:.0%} of the "
