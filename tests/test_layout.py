@@ -4,7 +4,8 @@ Layers, lowest first (a module may import its own layer and those below it, at a
 level of a file: a function-level import counts the same as one at the top):
 
 0. the schema and the compiled kernels (``sim.config``, ``sim.kernels``, ``sim.sampling``,
-   ``sim.console``);
+   ``sim.console``, and ``sim.glossary``: what the choices are called and what range each
+   result can take);
 1. the world and the rich actors (``sim.world``, ``sim.agents``);
 2. the model (``sim.model``);
 3. one run as a plain function, its totals and files (``sim.run``, ``sim.hydra_conf``);
@@ -28,6 +29,7 @@ LAYERS = {
     "sim.kernels": 0,
     "sim.sampling": 0,
     "sim.console": 0,
+    "sim.glossary": 0,
     "sim._forkserver": 4,  # the sweep's fork server: a worker, readied
     "sim.world": 1,
     "sim.agents": 1,

@@ -13,9 +13,11 @@ from scipy import stats
 
 from sim import sampling
 from sim.config import ConfigError, SamplingConfig
+from sim.glossary import BOUNDS, option_name
 from sim.hydra_conf import load
 from sim.report import main as report_main
 from sim.run import ACCOUNT, config_hash
+from tests.report import reference_level
 
 ENV = {**os.environ, "PYTHONWARNINGS": "ignore"}
 SMALL = ["world.actors=3000", "run.rounds=8", "run.replications=5", "hydra/launcher=basic"]
@@ -75,10 +77,16 @@ def test_account_means_and_intervals_match_summary(grid):
     for (role, regime), grp in raw.groupby(["role", "regime"]):
         row = acc.loc[(role, regime)]
         assert row["n"] == len(grp) == 5
+        assert row["name"] == option_name({"role": role, "regime": regime})
         for col in ACCOUNT:
+            want = reference_level(grp[col], *BOUNDS[col])
             np.testing.assert_allclose(
-                [row[f"{col}_mean"], row[f"{col}_ci95_low"], row[f"{col}_ci95_high"]], ci(grp[col]), rtol=1e-9
+                [row[f"{col}_mean"], row[f"{col}_ci95_low"], row[f"{col}_ci95_high"]], want, rtol=1e-9, atol=1e-12
             )
+        # Public value has no bound: its interval is the t-interval.
+        np.testing.assert_allclose(
+            [row["public_value_ci95_low"], row["public_value_ci95_high"]], ci(grp["public_value"])[1:], rtol=1e-9
+        )
 
 
 def test_paired_differences_use_the_same_worlds(grid):
@@ -122,14 +130,28 @@ def test_report_files_and_headline_numbers(grid):
         assert (out / "figures" / f"{name}.svg").read_text().lstrip().startswith("<?xml")
         assert f"figures/{name}.png" in md and "data:image/svg+xml;base64," in html
     assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html  # opens offline
-    # The headline names the best option and its mean, as computed here.
+    # The headline names the top option by mean public value, and calls it best only if its paired
+    # intervals against every other option are above 0: both as computed here.
     raw = pd.read_parquet(grid / "summary.parquet")
-    means = raw.groupby(["role", "regime"]).public_value.mean()
+    wide = raw.pivot(index="replication", columns=["role", "regime"], values="public_value")
+    means = wide.mean()
     (role, regime), best = means.idxmax(), means.max()
-    headline = f"Best option: role={role}, regime={regime}**, with public_value {best:,.0f}"
-    assert headline.replace("-", "−") in md and headline.replace("**", "</strong>").replace("-", "−") in html
-    # The markdown and the HTML carry the same table rows.
-    assert md.count("| role=") == html.count("<td>role=")
+    clear = all(ci(wide[(role, regime)] - wide[o])[1] > 0 for o in wide.columns if o != (role, regime))
+    name = option_name({"role": role, "regime": regime})
+    mean = f"{best:,.0f}".replace("-", "−")
+    if clear:
+        assert f"**Best option: {name}**, with public value {mean} (" in md
+        assert f"<strong>Best option: {name}</strong>, with public value {mean} (" in html
+    else:
+        assert f"**No option is clearly best.** *{name}* has the highest mean public value" in md
+        assert f"<em>{name}</em> has the highest mean public value" in html and f": public value {mean} (" in md
+        assert "Best option:" not in md and "Too few replications" in md
+    # The ranking shown puts the same option first.
+    assert f"| 1 | {name} |" in md
+    # The markdown and the HTML carry the same table rows, options by their readable names.
+    for word in ("co-producer, ", "regulator, "):
+        assert md.count(f"| {word}") == html.count(f'<td class="text">{word}') > 0
+    assert "role=" not in md.split("## Method")[0].replace("--baseline", "").replace("`regime=closed`", "")
     series = table(grid, "series")
     assert set(series["column"]) == {"legitimacy", "trust", "evasion_rate", "data_shared", "misallocation"}
 
@@ -145,7 +167,8 @@ def test_time_series_match_rounds_files(grid):
             got = series[(series.option == opt) & (series.column == col)].set_index("round")
             by_round = rounds.groupby("round")[col]
             np.testing.assert_allclose(got["mean"].sort_index(), by_round.mean(), rtol=1e-12)
-            np.testing.assert_allclose(got["ci95_high"].sort_index(), [ci(g)[2] for _, g in by_round], rtol=1e-9)
+            want = [reference_level(g, *BOUNDS[col])[2] for _, g in by_round]
+            np.testing.assert_allclose(got["ci95_high"].sort_index(), want, rtol=1e-9, atol=1e-12)
 
 
 def test_sampled_experiment_records_draws_and_report_answers_when_open_wins(sampled):
@@ -169,7 +192,7 @@ def test_sampled_experiment_records_draws_and_report_answers_when_open_wins(samp
     assert set(sens.parameter) == set(names) and {"S1", "ST", "S1_conf", "ST_conf"} <= set(sens.columns)
     md = (sampled / "report" / "report.md").read_text()
     share = (per["diff_public_value"] > 0).mean()
-    assert f"regime=open beats regime=closed in {share:.0%} of the 16 sampled worlds" in md
+    assert f"open beats closed in {share:.0%} of the 16 sampled worlds" in md
     assert "What drives it" in md
 
 

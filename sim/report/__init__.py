@@ -4,9 +4,11 @@ Reads ``<sweep>/summary.parquet`` (and the cells' ``rounds.parquet`` for the tim
 series) and writes ``<sweep>/report/``: ``report.html`` (self-contained),
 ``report.md`` (same content), ``figures/*.png|svg`` and ``tables/*.csv``.
 
-It answers, with 95% intervals over worlds and paired (common random numbers)
-differences: which option gives the most public value, at what cost and risk, how
-sure that is (probability of being best), and, for a sampled experiment
+It answers, with 95% intervals over worlds that stay within what each quantity can be,
+and paired (common random numbers) differences: which option gives the most public
+value, and whether one clearly does; at what cost and risk; how sure that is
+(probability of being best) and how many replications would make it sure; and, for a
+sampled experiment
 (``experiment=sensitivity``), where in the uncertain parameters open beats closed
 (PRIM) and which assumptions drive the difference (SALib).
 
@@ -16,11 +18,14 @@ Where each thing lives (the names below are importable from ``sim.report`` itsel
   its exit statuses; ``__main__.py`` runs it for ``python -m sim.report``.
 - ``data.py``: reading and checking a sweep folder: its options, worlds and baselines
   (:class:`~sim.report.data.Sweep`, :class:`SweepError`).
+- ``intervals.py``: the 95% intervals (within each column's bounds, from
+  :data:`sim.glossary.BOUNDS`) and the replications a difference needs.
 - ``stats.py``: the numbers: account with intervals, paired differences, ranking,
   time series, scenario discovery (PRIM) and sensitivity indices (SALib).
 - ``build.py``: :func:`build`, the report's sections in reading order.
-- ``summary.py``: the summary in words: best option, how sure, by how much, and the
-  trade-off (:func:`trade_off`).
+- ``summary.py``: the summary in words: the best option only if one is clearly best,
+  how sure, whether the replications suffice, by how much, and the trade-off
+  (:func:`trade_off`).
 - ``sampled.py``: the section of a sampled experiment: where an option wins and what
   drives the difference.
 - ``figures.py``: the figures (matplotlib, Agg) and how one becomes a block.
@@ -28,7 +33,7 @@ Where each thing lives (the names below are importable from ``sim.report`` itsel
   ``figures/`` and ``tables/``.
 
 Imports run one way, each module importing only those listed before it: ``data``,
-``document``, ``stats``, ``figures``, ``summary``, ``sampled``, ``build``, ``command``.
+``document``, ``intervals``, ``stats``, ``figures``, ``summary``, ``sampled``, ``build``, ``command``.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ import pandas as pd
 
 from sim.report import data, figures, stats
 from sim.report.data import Sweep
-from sim.report.document import Block, ci
+from sim.report.document import Block, ci_column
 from sim.report.sampled import sampled_section
 from sim.report.summary import grid_summary
 from sim.run import ACCOUNT
@@ -24,35 +24,50 @@ from sim.run import ACCOUNT
 DEFAULT_BASELINE = "regime=closed"  # the closed regime of the same role (or other swept choices)
 
 
-def _account_display(acc: pd.DataFrame) -> pd.DataFrame:
-    out = pd.DataFrame({"option": acc["option"], "worlds": acc["n"]})
+# Short column heads, so that the tables fit a 1280 px screen; units are in each table's caption.
+SHORT = {
+    "cost": "cost",
+    "benefit": "benefit",
+    "negative_side_effects": "neg. side effects",
+    "positive_side_effects": "pos. side effects",
+    "legitimacy": "legitimacy",
+    "public_value": "public value",
+    "evasion_rate": "evasion",
+}
+
+
+def _named(sw: Sweep, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (a CSV) with the options' readable names beside their labels."""
+    out = frame.copy()
+    out.insert(out.columns.get_loc("option") + 1, "name", [sw.name(o) for o in out["option"]])
+    return out
+
+
+def _account_display(sw: Sweep, acc: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame({"option": [sw.name(o) for o in acc["option"]]})
+    if acc["n"].nunique() > 1:
+        out["worlds"] = acc["n"]
     for col in ACCOUNT:
-        out[f"{col} ({figures.UNITS[col].split(',')[0]})"] = [
-            ci(r[f"{col}_mean"], r[f"{col}_ci95_low"], r[f"{col}_ci95_high"]) for _, r in acc.iterrows()
-        ]
+        out[SHORT[col]] = ci_column(acc, col)
     return out
 
 
-def _diff_display(dif: pd.DataFrame) -> pd.DataFrame:
-    out = pd.DataFrame({"option": dif["option"], "baseline": dif["baseline"], "pairs": dif["n_pairs"]})
+def _diff_display(sw: Sweep, dif: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame({"option": [sw.name(o) for o in dif["option"]]})
+    if dif["n_pairs"].nunique() > 1:
+        out["pairs"] = dif["n_pairs"]
     for col in [*ACCOUNT, "evasion_rate"]:
-        out[f"Δ {col}"] = [
-            ci(r[f"diff_{col}_mean"], r[f"diff_{col}_ci95_low"], r[f"diff_{col}_ci95_high"], sign=True)
-            for _, r in dif.iterrows()
-        ]
+        out[f"Δ {SHORT[col]}"] = ci_column(dif, f"diff_{col}", sign=True)
     return out
 
 
-def _rank_display(rank: pd.DataFrame, acc: pd.DataFrame, metric: str) -> pd.DataFrame:
-    a = acc.set_index("option")
+def _rank_display(sw: Sweep, rank: pd.DataFrame, acc: pd.DataFrame, metric: str) -> pd.DataFrame:
+    a = acc.set_index("option").loc[rank["option"]].reset_index()
     return pd.DataFrame(
         {
             "rank": rank["rank"],
-            "option": rank["option"],
-            f"{metric} (95% interval)": [
-                ci(a.loc[o, f"{metric}_mean"], a.loc[o, f"{metric}_ci95_low"], a.loc[o, f"{metric}_ci95_high"])
-                for o in rank["option"]
-            ],
+            "option": [sw.name(o) for o in rank["option"]],
+            f"{figures.title_of(metric).lower()} (95% interval)": ci_column(a, metric),
             "P(best)": [f"{p:.2f}" for p in rank["p_best"]],
             "mean rank": [f"{r:.1f}" for r in rank["mean_rank"]],
         }
@@ -100,12 +115,17 @@ def build(sw: Sweep, args: argparse.Namespace) -> list[Block]:
         # (role=none) when it was run, else with the first option in display order.
         first = _fallback_baseline(sw)
         base_of = {o: first for o in sw.options["option"] if o != first}
-        fallback = f" No option has a closed-regime twin in this sweep, so every option is compared with {first}."
+        fallback = (
+            f" No option has a closed-regime twin in this sweep, so every option is compared with {sw.name(first)}."
+        )
+    names = {o: sw.name(o) for o in sw.options["option"]}
     acc = stats.account(sw)
     dif = stats.paired(sw, base_of)
     rank = stats.ranking(sw, metric)
     first_cfg = sw.cell_summary(sw.table["cell"].iloc[0]).get("config", {})
     run_cfg = first_cfg.get("run", {})
+    actors = first_cfg.get("world", {}).get("actors")
+    actors = f"{actors:,}" if isinstance(actors, int) else "?"  # '?' when the cell's summary.json is unreadable
     n_cells = sw.table["cell"].nunique()
     reps = sorted(sw.table["replication"].unique())
     blocks = [
@@ -115,10 +135,11 @@ def build(sw: Sweep, args: argparse.Namespace) -> list[Block]:
             f"Sweep `{sw.root}`: arrangement {', '.join(map(str, sw.table['arrangement'].unique()))}; {n_cells} cells, "
             f"{len(sw.options)} options ({', '.join(sw.dims) or 'one option'}), {len(reps)} replications each"
             + (f" × {sw.table['sampling.sample'].nunique()} sampled worlds" if sw.sampled else "")
-            + f"; {first_cfg.get('world', {}).get('actors', '?'):,} actors, {run_cfg.get('rounds', '?')} rounds, "
+            + f"; {actors} actors, {run_cfg.get('rounds', '?')} rounds, "
             f"seed {run_cfg.get('seed', '?')}. Account in kEUR per run (sums over rounds); legitimacy, trust and "
-            f"rates are means over rounds in [0, 1]. Every interval is a 95% t-interval over worlds; every "
-            f"difference is paired world by world (common random numbers).",
+            f"rates are means over rounds in [0, 1]. Every interval is a 95% interval over worlds that stays within "
+            f"what the quantity can be (see Method); every difference is paired world by world (common random "
+            f"numbers).",
         ),
     ]
     summary: list[str] = []
@@ -143,7 +164,16 @@ def build(sw: Sweep, args: argparse.Namespace) -> list[Block]:
     order = list(dict.fromkeys(figures._layout(acc.copy(), sw.dims)[0]))
     fig = figures.dots(acc, sw.dims, ACCOUNT, "", "Public account per option (mean, 95% interval)", False, order)
     blocks.append(figures.block("account", "The public account per option: mean and 95% interval", fig))
-    blocks.append(Block("table", "Public account per option", table=_account_display(acc), csv=acc, name="account"))
+    n_worlds = f"{int(acc['n'].iloc[0])} worlds" if acc["n"].nunique() == 1 else "worlds"
+    blocks.append(
+        Block(
+            "table",
+            f"Public account per option: mean (95% interval) over {n_worlds}; kEUR per run, legitimacy 0–1",
+            table=_account_display(sw, acc),
+            csv=_named(sw, acc),
+            name="account",
+        )
+    )
 
     # ---- paired differences
     blocks.append(Block("h2", f"Paired differences against the baseline ({args.baseline})"))
@@ -153,9 +183,9 @@ def build(sw: Sweep, args: argparse.Namespace) -> list[Block]:
         blocks.append(
             Block(
                 "p",
-                "Each option minus its baseline, computed in each world and then averaged (the cells share "
-                "their worlds, so this removes the noise the two have in common). An interval that excludes 0 "
-                f"is a clear difference.{fallback}",
+                f"Each option minus its baseline (the option with `{args.baseline}` and its other choices the "
+                "same), computed in each world and then averaged (the cells share their worlds, so this removes "
+                f"the noise the two have in common). An interval that excludes 0 is a clear difference.{fallback}",
             )
         )
         dd = acc.merge(dif, on="option")
@@ -163,9 +193,15 @@ def build(sw: Sweep, args: argparse.Namespace) -> list[Block]:
             dd, sw.dims, ACCOUNT, "diff_", f"Difference from the baseline ({args.baseline})", True, order, ref=acc
         )
         blocks.append(figures.block("differences", "Paired differences from the baseline: mean and 95% interval", fig))
+        pairs = f"{int(dif['n_pairs'].iloc[0])} paired worlds" if dif["n_pairs"].nunique() == 1 else "paired worlds"
         blocks.append(
             Block(
-                "table", "Paired differences (option − baseline)", table=_diff_display(dif), csv=dif, name="differences"
+                "table",
+                f"Paired differences, option − baseline: mean (95% interval) over {pairs}; kEUR per run, "
+                "legitimacy and evasion (share of actors) as differences of means over rounds",
+                table=_diff_display(sw, dif),
+                csv=_named(sw, dif),
+                name="differences",
             )
         )
 
@@ -174,14 +210,21 @@ def build(sw: Sweep, args: argparse.Namespace) -> list[Block]:
     blocks.append(
         Block(
             "p",
-            f"Options ranked by mean {metric}. P(best) is the share of the {int(rank['n_worlds'].iloc[0])} worlds in "
-            "which the option has the highest value (ties shared); the mean rank is over the same worlds.",
+            f"Options ranked by their mean {figures.title_of(metric).lower()} (`{metric}`) over the worlds: the rule "
+            f"the summary uses. P(best) is the share of the {int(rank['n_worlds'].iloc[0])} worlds in which the "
+            "option has the highest value (ties shared); the mean rank is over the same worlds.",
         )
     )
     blocks.append(
-        figures.block("ranking", f"Probability of the highest {metric}", figures.probability_best(rank, metric))
+        figures.block(
+            "ranking",
+            f"Probability of the highest {figures.title_of(metric).lower()}",
+            figures.probability_best(rank, metric, names),
+        )
     )
-    blocks.append(Block("table", "Ranking", table=_rank_display(rank, acc, metric), csv=rank, name="ranking"))
+    blocks.append(
+        Block("table", "Ranking", table=_rank_display(sw, rank, acc, metric), csv=_named(sw, rank), name="ranking")
+    )
 
     # ---- time series
     blocks.append(Block("h2", "Over the rounds"))
@@ -194,12 +237,13 @@ def build(sw: Sweep, args: argparse.Namespace) -> list[Block]:
         blocks.append(
             Block(
                 "p",
-                f"Legitimacy, trust, evasion rate, data shared and misallocation per round for {', '.join(chosen)}: "
+                f"Legitimacy, trust, evasion rate, data shared and misallocation per round for "
+                f"{'; '.join(sw.name(o) for o in chosen)}: "
                 f"mean over worlds with 95% interval (choose with `--series key=value,...`).{note}",
             )
         )
         blocks.append(
-            figures.block("series", "Over the rounds (mean and 95% interval)", figures.time_series(ser, chosen))
+            figures.block("series", "Over the rounds (mean and 95% interval)", figures.time_series(ser, chosen, names))
         )
         blocks.append(Block("table", csv=ser, name="series", table=None))
         blocks.append(Block("p", "The time series, per option, round and column: `tables/series.csv`."))
@@ -226,9 +270,21 @@ def build(sw: Sweep, args: argparse.Namespace) -> list[Block]:
             items=[
                 "Source: `summary.parquet` (one row per cell × replication, run totals) and, for the time series, "
                 "each cell's `rounds.parquet`. Rebuilding the report gives the same numbers.",
-                "Intervals: mean ± t(0.975, n−1) × sd/√n over worlds (`sim.run.interval`).",
+                "Intervals of levels respect what a quantity can be (`sim.glossary.BOUNDS`): shares and rates in "
+                "[0, 1] (legitimacy, trust, evasion, data shared, misallocation) get the t-interval on the logit "
+                "scale, totals of non-negative amounts (cost, benefit, side effects, harm) on the log scale, each "
+                "mapped back (delta method: se on that scale = se / g′(mean), t(0.975, n−1)). So they stay inside "
+                "their range and are asymmetric near a bound; far from it they match mean ± t × sd/√n. With few "
+                "worlds and a large spread they are wide on the side away from the bound. Public value, which can "
+                "be negative, keeps mean ± t × sd/√n (`sim.report.intervals`).",
                 "Paired differences: option − baseline in the same world (same seed, replication and design point), "
-                "then mean and interval. Probability best: share of worlds in which an option is highest.",
+                "then the mean and its t-interval (a difference may be negative; a difference of shares stays "
+                "within ±1). Probability best: share of worlds in which an option is highest.",
+                f"Ranking and headline: options are ranked by their mean {metric} over the worlds. The headline "
+                f"names a best option only when the paired 95% interval of its difference from every other option "
+                f"is above 0; otherwise it says that no option is clearly best. Replications needed: the smallest n "
+                f"with n ≥ ((t(0.975, n−1) + t(0.8, n−1)) × sd / Δ)², Δ the mean paired difference and sd its "
+                f"standard deviation over worlds (a paired t-test at the 5% level with 80% power).",
                 "Scenario discovery: PRIM (ema-workbench) on the sign of the per-sample mean difference, peeling "
                 f"α 0.05, minimum mass 0.05. The box kept has the highest coverage among those whose density reaches "
                 f"{stats.DENSITY:.0%} and halves the share of other cases; restrictions with quasi-p > 0.05 are "
@@ -272,9 +328,10 @@ def _grid_heatmap(sw: Sweep, args: argparse.Namespace, blocks: list[Block]) -> N
         if d not in sw.table.columns:
             raise ValueError(f"--heatmap {d} is not a column of summary.parquet (swept: {', '.join(sw.dims)})")
     _check_numeric(sw, "--column", col)
-    blocks.append(Block("h2", f"{col} over {y} and {x}"))
+    what, by = figures.title_of(col), f"{figures.key_name(y)} and {figures.key_name(x)}"
+    blocks.append(Block("h2", f"{what} over {by}"))
     hm = stats.heatmap(sw.table, x, y, col)
-    title = f"Mean {col} by {y} and {x}"
+    title = f"Mean {what.lower()} by {by}"
     blocks.append(figures.block("heatmap", title, figures.heat(hm, x, y, col, False, title)))
     blocks.append(Block("table", csv=hm, name="heatmap", table=None))
-    blocks.append(Block("p", f"Mean {col} per ({y}, {x}) over all worlds, with counts: `tables/heatmap.csv`."))
+    blocks.append(Block("p", f"Mean `{col}` per ({y}, {x}) over all worlds, with counts: `tables/heatmap.csv`."))

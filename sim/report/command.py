@@ -67,5 +67,5 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"wrote {out / 'report.html'} and {out / 'report.md'} (figures/, tables/)")
     for line in next(b for b in blocks if b.name == "summary").items:
-        print("- " + line.replace("**", ""))
+        print("- " + document.plain(line))
     return 0

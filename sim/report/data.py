@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from sim.config import ANALYTICS_LEVELS, PHASES, REGIME_PRESET_PHASES, ROLES
+from sim.glossary import option_name
 from sim.run import ACCOUNT
 
 SUMMARY = "summary.parquet"
@@ -57,11 +58,24 @@ class Sweep:
     params: list[str] = field(default_factory=list)
     sampling: dict[str, Any] | None = None
     options: pd.DataFrame = field(default_factory=pd.DataFrame)
+    _names: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def sampled(self) -> bool:
         """True for a sampled experiment (uncertain parameters drawn per cell)."""
         return self.sampling is not None and bool(self.params)
+
+    def name(self, option: str) -> str:
+        """The option's readable name, e.g. ``director, open creation / closed use`` (:func:`sim.glossary.option_name`).
+
+        The label (``role=director, regime=open_creation_closed_use``) stays what the
+        tables' CSV files and ``--series`` use; the name is what the report shows.
+        """
+        if not self._names:
+            self._names.update(
+                (r["option"], option_name({d: r[d] for d in self.dims})) for _, r in self.options.iterrows()
+            )
+        return self._names[option]
 
     def cell_summary(self, cell: str) -> dict[str, Any]:
         """The ``summary.json`` of one cell (empty if unreadable)."""

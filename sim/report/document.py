@@ -35,14 +35,18 @@ class Block:
     svg: bytes = b""
 
 
+def _missing(x: float | None) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
 def num(x: float, kind: str = "") -> str:
-    """A number for reading: thousands separators for kEUR, 3 significant digits for shares."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
+    """A number for reading: whole numbers with thousands separators from 100 up, else 3 significant digits."""
+    if _missing(x):
         return "–"
     x = float(x)
     if kind == "pct":
         return f"{x:.0%}"
-    if abs(x) >= 1000:
+    if abs(x) >= 100:  # as decimals() does: no decimals from 100 up, else three significant digits
         s = f"{x:,.0f}"
     elif abs(x) >= 10:
         s = f"{x:.1f}"
@@ -59,35 +63,112 @@ def signed(x: float) -> str:
     return s if s.startswith("−") or s in ("0", "–") else "+" + s
 
 
-def ci(m: float, lo: float, hi: float, sign: bool = False) -> str:
-    """``mean (low to high)``."""
-    f = signed if sign else num
-    if lo is None or (isinstance(lo, float) and math.isnan(lo)):
-        return f"{f(m)} (one world)"
-    return f"{f(m)} ({f(lo)} to {f(hi)})"
+def decimals(values: list[float]) -> int:
+    """Decimals that give the largest of ``values`` three significant digits (none from 100 up).
+
+    Used for a mean and its bounds together, or for a whole column of a table, so that
+    they share one convention: ``0.630 (0.599 to 0.662)``, ``133,874 (48,150 to 372,200)``.
+    """
+    finite = [abs(float(v)) for v in values if not _missing(v) and math.isfinite(float(v))]
+    top = max(finite, default=0.0)
+    if top == 0.0 or top >= 100:
+        return 0
+    return min(8, max(0, 2 - math.floor(math.log10(top))))
+
+
+def fixed(x: float, places: int, sign: bool = False) -> str:
+    """``x`` with ``places`` decimals, thousands separators and a true minus (0 when it rounds to 0)."""
+    if _missing(x):
+        return "–"
+    s = f"{float(x):,.{places}f}"
+    if float(s.replace(",", "")) == 0:
+        return "0"
+    if sign and not s.startswith("-"):
+        s = "+" + s
+    return s.replace("-", "−")
+
+
+def ci(m: float, lo: float, hi: float, sign: bool = False, places: int | None = None) -> str:
+    """``mean (low to high)``, the three with the same decimals (:func:`decimals` of the three unless given)."""
+    d = decimals([m, lo, hi]) if places is None else places
+    if _missing(lo):
+        return f"{fixed(m, d, sign)} (one world)"
+    return f"{fixed(m, d, sign)} ({fixed(lo, d, sign)} to {fixed(hi, d, sign)})"
+
+
+def ci_column(frame: pd.DataFrame, prefix: str, sign: bool = False) -> list[str]:
+    """:func:`ci` of ``{prefix}_mean``, ``_ci95_low`` and ``_ci95_high`` per row, one convention for the column."""
+    cols = [f"{prefix}_mean", f"{prefix}_ci95_low", f"{prefix}_ci95_high"]
+    d = decimals(frame[cols].to_numpy(dtype=float).ravel().tolist())
+    return [ci(r[cols[0]], r[cols[1]], r[cols[2]], sign, d) for _, r in frame.iterrows()]
 
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
+_EM = re.compile(r"\*([^*]+?)\*")  # after bold: an option's name in running text
 _CODE = re.compile(r"`(.+?)`")
+
+
+def plain(text: str) -> str:
+    """Text without its bold and emphasis marks (for a terminal)."""
+    return _EM.sub(r"\1", _BOLD.sub(r"\1", text))
 
 
 def _inline(text: str) -> str:
     t = html.escape(text)
     t = _BOLD.sub(r"<strong>\1</strong>", t)
+    t = _EM.sub(r"<em>\1</em>", t)
     return _CODE.sub(r"<code>\1</code>", t)
 
 
+# A table's interval cells put the interval under the mean, so a cell is two short lines; the
+# wrapper scrolls a table that is still too wide (a phone) instead of the whole page.
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:1250px;margin:2em auto;padding:0 1.5em;
 color:#1a1a1a;line-height:1.5;font-size:17px}
 h1{font-size:2em;margin-bottom:.2em}h2{margin-top:2em;border-bottom:2px solid #0072B2;padding-bottom:.2em}
-table{border-collapse:collapse;margin:1em 0;font-size:14px;font-variant-numeric:tabular-nums}
-th,td{border:1px solid #ccc;padding:4px 8px;text-align:right;vertical-align:top}
-th{background:#eef4f8}td:first-child,th:first-child{text-align:left}
+.table{overflow-x:auto;max-width:100%;margin:1em 0}
+table{border-collapse:collapse;font-size:14px;font-variant-numeric:tabular-nums;line-height:1.35}
+th,td{border:1px solid #ccc;padding:4px 6px;text-align:right;vertical-align:top}
+th{background:#eef4f8;vertical-align:bottom}td.num{white-space:nowrap}
+td.text,th.text{text-align:left}td.text{min-width:8em;max-width:17em}
+td:first-child{position:sticky;left:0;background:#fff}th:first-child{position:sticky;left:0}
+.ci{display:block;color:#555;font-size:12px}
 figure{margin:1.5em 0}figure img{max-width:100%;border:1px solid #ddd}figcaption{color:#444;font-size:15px}
 .summary{background:#f4f8fb;border-left:6px solid #0072B2;padding:.6em 1.2em;font-size:18px}
 .csv{font-size:13px;color:#555}code{background:#f2f2f2;padding:0 3px}
 """
+
+
+_INTERVAL = re.compile(r"^(\S+) \(((?:.+ to .+|one world))\)$")
+_NUMBER = re.compile(r"^[+−-]?[\d,.]+%?$|^–$")
+
+
+def _html_cell(value: object) -> str:
+    """A table cell: a number right-aligned on one line, ``mean (low to high)`` as two, text on the left.
+
+    The interval's line drops its brackets: under the mean, smaller and grey, it reads as
+    the interval without them, and the column is narrower.
+    """
+    text = str(value)
+    hit = _INTERVAL.match(text)
+    if hit:
+        mean, band = (html.escape(g) for g in hit.groups())
+        return f'<td class="num">{mean} <span class="ci">{band}</span></td>'
+    cls = "num" if _NUMBER.match(text) else "text"
+    return f'<td class="{cls}">{html.escape(text)}</td>'
+
+
+def _html_table(df: pd.DataFrame) -> str:
+    rows = ["".join(_html_cell(v) for v in row) for row in df.itertuples(index=False)]
+    # A head sits over its column: on the left over text, on the right over numbers.
+    kinds = re.findall(r'<td class="(\w+)"', rows[0]) if rows else []
+    left = {i for i, k in enumerate(kinds) if k == "text"}
+    head = "".join(
+        (f'<th class="text">{html.escape(str(c))}</th>' if i in left else f"<th>{html.escape(str(c))}</th>")
+        for i, c in enumerate(df.columns)
+    )
+    rows = "".join(f"<tr>{r}</tr>" for r in rows)
+    return f'<div class="table"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
 
 
 def to_html(blocks: list[Block], title: str) -> str:
@@ -108,7 +189,7 @@ def to_html(blocks: list[Block], title: str) -> str:
         elif b.kind == "table" and b.table is not None:
             if b.text:
                 out.append(f"<p><strong>{_inline(b.text)}</strong></p>")
-            out.append(b.table.to_html(index=False, escape=True, border=0))
+            out.append(_html_table(b.table))
             if b.name:
                 out.append(f'<p class="csv">Table as CSV: <code>tables/{b.name}.csv</code></p>')
         elif b.kind == "figure":

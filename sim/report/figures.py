@@ -22,6 +22,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from sim.glossary import CHOICE_KEYS, key_name, value_name  # noqa: E402
 from sim.report.data import ordered  # noqa: E402
 from sim.report.document import Block  # noqa: E402
 from sim.report.stats import SERIES  # noqa: E402
@@ -49,7 +50,7 @@ ROUND_UNITS = {
     "trust": "mean partner trust (0–1)",
     "evasion_rate": "share of actors evading or gaming",
     "data_shared": "share of partner data shared",
-    "misallocation": "share of capacity where no cause is",
+    "misallocation": "share of capacity on places without the cause",
 }
 TITLES = {
     "cost": "Cost",
@@ -124,7 +125,9 @@ def _layout(frame: pd.DataFrame, dims: list[str]) -> tuple[list[str], str | None
         cdim, rest = dims[0], dims  # one dim: a row per value, each in its own colour
     else:
         cdim, rest = None, dims
-    frame["_row"] = frame[rest].astype(str).agg(" / ".join, axis=1) if rest else "all"
+    frame["_row"] = (
+        frame[rest].apply(lambda r: " / ".join(value_name(d, r[d]) for d in rest), axis=1) if rest else "all"
+    )
     cvals = ordered(cdim, frame[cdim]) if cdim else []
     return list(dict.fromkeys(frame["_row"])), cdim, cvals
 
@@ -165,9 +168,11 @@ def dots(
     nrow = int(np.ceil(len(cols) / ncol))
     per_row = 0.3 + 0.14 * (1 if [cdim] == dims else max(len(cvals), 1))  # inches per row: room for dodged points
     height = max(3.5, per_row * len(rows) + 1.2)
-    fig, axes = plt.subplots(
-        nrow, ncol, figsize=(6.0 * ncol, height * nrow + 1.2), squeeze=False, sharey=True, layout="constrained"
-    )
+    # One subfigure per row of panels, each with its own legend above it: every panel is read
+    # with a legend in view, however tall the figure is on the screen.
+    fig = plt.figure(figsize=(6.0 * ncol, (height + 1.2) * nrow + 0.6), layout="constrained")
+    subs = fig.subfigures(nrow, 1, squeeze=False)[:, 0]
+    axes = np.array([sub.subplots(1, ncol, sharey=True, squeeze=False)[0] for sub in subs])
     ypos = {r: i for i, r in enumerate(rows)}
     k = max(len(cvals), 1)
     offsets = np.linspace(-0.28, 0.28, k) if k > 1 and [cdim] != dims else np.zeros(k)
@@ -191,12 +196,13 @@ def dots(
                 ms=7,
                 lw=2,
                 capsize=3,
-                label=str(cv) if cv is not None else None,
+                label=value_name(cdim, cv) if cv is not None else None,
             )
         if zero:
             ax.axvline(0, color="0.3", lw=1.2, ls="--")
         ax.set_title(("Δ " if prefix else "") + title_of(col))
-        ax.set_xlabel(UNITS.get(col, ""))
+        unit = UNITS.get(col, "")
+        ax.set_xlabel(f"difference, {unit.replace(', 0–1', '')}" if prefix and unit else unit)
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=4))
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_tick))
         ax.grid(axis="y", alpha=0)
@@ -204,10 +210,10 @@ def dots(
             ax.axhline(i - 0.5, color="0.85", lw=0.8)
     for ax in list(axes.flat)[len(cols) :]:
         ax.set_visible(False)
-    axes[0, 0].set_yticks(range(len(rows)), rows)
-    axes[0, 0].set_ylim(len(rows) - 0.5, -0.5)
     for r in range(nrow):
-        axes[r, 0].set_ylabel(" / ".join(d for d in dims if d != cdim or [cdim] == dims) or "option")
+        axes[r, 0].set_yticks(range(len(rows)), rows)
+        axes[r, 0].set_ylim(len(rows) - 0.5, -0.5)
+        axes[r, 0].set_ylabel(" / ".join(key_name(d) for d in dims if d != cdim or [cdim] == dims) or "option")
     if cdim:
         handles, labels = [], []
         for ax in axes.flat:  # every colour, even if the first panel lacks some
@@ -215,7 +221,15 @@ def dots(
                 if lab not in labels:
                     handles.append(h)
                     labels.append(lab)
-        fig.legend(handles, labels, title=cdim, loc="outside lower center", ncol=min(len(labels), 4), frameon=False)
+        for sub in subs:
+            sub.legend(
+                handles,
+                labels,
+                title=key_name(cdim),
+                loc="outside upper center",
+                ncol=min(len(labels), 4),
+                frameon=False,
+            )
     fig.suptitle(title)
     return fig
 
@@ -233,30 +247,49 @@ def _tick(x: float, _pos: Any = None) -> str:
     return s.replace("-", "−")
 
 
-def probability_best(rank: pd.DataFrame, metric: str, top: int = 12) -> Figure:
-    """Probability each option is best (bars), for the options with the highest mean."""
+def probability_best(rank: pd.DataFrame, metric: str, names: dict[str, str] | None = None, top: int = 12) -> Figure:
+    """Probability each option is best (bars, on an axis from 0 to 1), for the options with the highest mean.
+
+    Args:
+        rank: :func:`sim.report.stats.ranking`.
+        metric: The column ranked by.
+        names: Readable name per option label (default: the labels).
+        top: How many options to show.
+    """
     shown = rank.head(top).iloc[::-1]
+    labels = [(names or {}).get(o, o) for o in shown["option"]]
     fig, ax = plt.subplots(figsize=(12, max(3.0, 0.5 * len(shown) + 1.6)))
-    bars = ax.barh(shown["option"], shown["p_best"], color=PALETTE[0])
+    bars = ax.barh(labels, shown["p_best"], color=PALETTE[0])
     for b, p, r in zip(bars, shown["p_best"], shown["mean_rank"], strict=True):
+        text = f"{p:.2f}  (mean rank {r:.1f})"
+        inside = p > 0.6  # a long bar holds its label; a short one has it after its end
         ax.text(
-            b.get_width() + 0.01,
+            b.get_width() - 0.01 if inside else b.get_width() + 0.01,
             b.get_y() + b.get_height() / 2,
-            f"{p:.2f}  (mean rank {r:.1f})",
+            text,
             va="center",
+            ha="right" if inside else "left",
+            color="white" if inside else "black",
             fontsize=12,
         )
-    ax.set_xlim(0, 1.25)
-    ax.set_xlabel(f"probability of the highest {metric} (share of {int(rank['n_worlds'].iloc[0])} worlds)")
-    ax.set_title(f"Which option is best? (top {len(shown)} by mean {metric})")
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(
+        f"probability of the highest {title_of(metric).lower()} (share of {int(rank['n_worlds'].iloc[0])} worlds)"
+    )
+    ax.set_title(f"Best in how many worlds? (top {len(shown)} by mean {title_of(metric).lower()})")
     ax.grid(axis="y", alpha=0)
     fig.tight_layout()
     return fig
 
 
-def time_series(ser: pd.DataFrame, options: list[str]) -> Figure:
-    """Legitimacy, trust, evasion, data shared and misallocation per round, mean and 95% band."""
-    fig, axes = plt.subplots(2, 3, figsize=(18, 10))
+def time_series(ser: pd.DataFrame, options: list[str], names: dict[str, str] | None = None) -> Figure:
+    """Legitimacy, trust, evasion, data shared and misallocation per round, mean and 95% band.
+
+    The legend is on top, under the title, where it is in view with either row of panels.
+    """
+    fig = plt.figure(figsize=(18, 10.5), layout="constrained")
+    panels = fig.subfigures(1, 1)  # a legend "outside" a subfigure goes under the title, not over it
+    axes = panels.subplots(2, 3)
     cmap = colours(options)
     for ax, col in zip(axes.flat, SERIES, strict=False):
         for i, opt in enumerate(options):
@@ -264,20 +297,24 @@ def time_series(ser: pd.DataFrame, options: list[str]) -> Figure:
             if s.empty:
                 continue
             colour, _ = cmap[opt]
-            ax.plot(s["round"], s["mean"], color=colour, lw=2.5, ls=LINESTYLES[i % len(LINESTYLES)], label=opt)
+            label = (names or {}).get(opt, opt)
+            ax.plot(s["round"], s["mean"], color=colour, lw=2.5, ls=LINESTYLES[i % len(LINESTYLES)], label=label)
             ax.fill_between(s["round"], s["ci95_low"], s["ci95_high"], color=colour, alpha=0.18, lw=0)
         ax.set_title(title_of(col))
         ax.set_xlabel("round")
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.set_ylabel(ROUND_UNITS[col])
-    leg = axes.flat[-1]
-    leg.axis("off")
+    axes.flat[-1].set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    leg.legend(
-        handles, labels, loc="center", title="option (line: mean; band: 95% interval)", frameon=False, fontsize=12
+    panels.legend(
+        handles,
+        labels,
+        loc="outside upper center",
+        ncol=min(len(labels), 3),
+        frameon=False,
+        fontsize=13,
     )
-    fig.suptitle("Over the rounds: mean over worlds with 95% interval")
-    fig.tight_layout()
+    fig.suptitle("Over the rounds: mean over worlds (line) with 95% interval (band)")
     return fig
 
 
@@ -304,16 +341,23 @@ def heat(hm: pd.DataFrame, x: str, y: str, column: str, diverging: bool, title: 
         else:
             dark = (v - lo) / ((hi - lo) or 1) < 0.55
         ax.text(j, i, _tick(v), ha="center", va="center", fontsize=12, color="white" if dark else "black")
-    ax.set_xticks(range(grid.shape[1]), [str(c) for c in grid.columns], rotation=30, ha="right")
-    ax.set_yticks(range(grid.shape[0]), [str(r) for r in grid.index])
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
+    ax.set_xticks(range(grid.shape[1]), [_value(x, c) for c in grid.columns], rotation=30, ha="right")
+    ax.set_yticks(range(grid.shape[0]), [_value(y, r) for r in grid.index])
+    ax.set_xlabel(key_name(x))
+    ax.set_ylabel(key_name(y))
     ax.grid(False)
     cb = fig.colorbar(im, ax=ax, format=matplotlib.ticker.FuncFormatter(_tick))
     cb.set_label(f"{'Δ ' if diverging else ''}{column} ({UNITS.get(column, 'mean')})")
     ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def _value(key: str, value: Any) -> str:
+    """A tick of a heatmap: a choice by its readable name; a number or a bin of numbers as it is."""
+    if isinstance(value, pd.Interval) or (isinstance(value, str) and "–" in value):
+        return str(value)
+    return value_name(key, value) if key in CHOICE_KEYS else str(value)
 
 
 def prim_boxes(ps: pd.DataFrame, params: list[str], disc: dict[str, Any], option: str, base: str) -> Figure:

@@ -17,7 +17,7 @@ import pandas as pd
 from sim.report import figures, stats
 from sim.report.data import Sweep
 from sim.report.document import Block, ci, num
-from sim.report.summary import trade_off
+from sim.report.summary import best_items, trade_off
 
 
 def _limit(r: dict[str, Any]) -> str:
@@ -90,39 +90,40 @@ def sampled_section(
     summary: list[str] = []
     if not base_of:
         blocks.append(Block("p", "No option has a baseline to compare with; pass `--baseline key=value`."))
-        return [f"Best option: {rank.iloc[0].option} (probability best {rank.iloc[0].p_best:.2f})."]
+        return best_items(sw, acc, rank, metric)
     for k, (opt, base) in enumerate(base_of.items()):
         suffix = "" if len(base_of) == 1 else f"_{k + 1}"
         ps = stats.per_sample(sw, opt, base, metric)
         m, lo, hi, n = stats.difference(sw, opt, base, metric)
         wins = float((ps["diff"] > 0).mean())
-        blocks.append(Block("h3", f"{opt} against {base}"))
+        name, base_name = sw.name(opt), sw.name(base)
+        blocks.append(Block("h3", f"{name} against {base_name}"))
         blocks.append(
             figures.block(
                 f"sample_differences{suffix}",
                 f"Δ {metric} over the sampled worlds",
-                figures.sample_histogram(ps, opt, base, metric),
+                figures.sample_histogram(ps, name, base_name, metric),
             )
         )
         disc = stats.discovery(ps, sw.params)
         row = stats.paired(sw, {opt: base}).iloc[0]
         lines = [
-            f"**{opt} beats {base} in {wins:.0%} of the {len(ps)} sampled worlds**; over all {n} paired worlds "
-            f"Δ {metric} = {ci(m, lo, hi, sign=True)} kEUR per run.",
-            f"**Trade-off** (mean over the sampled worlds): {trade_off(acc, row, opt, base)}",
-            f"**Where {opt} wins:** {_box_text(disc['wins'], opt)}.",
-            f"**Where {base} wins:** {_box_text(disc['losses'], base)}.",
+            f"**{name} beats {base_name} in {wins:.0%} of the {len(ps)} sampled worlds**; over all {n} paired "
+            f"worlds Δ {metric} = {ci(m, lo, hi, sign=True)} kEUR per run.",
+            f"**Trade-off** (mean over the sampled worlds): {trade_off(acc, row, opt, base, sw.name)}",
+            f"**Where {name} wins:** {_box_text(disc['wins'], name)}.",
+            f"**Where {base_name} wins:** {_box_text(disc['losses'], base_name)}.",
         ]
         if disc["wins"] or disc["losses"]:
             blocks.append(
                 figures.block(
                     f"prim{suffix}",
-                    f"Scenario discovery (PRIM): where {opt} or {base} wins",
-                    figures.prim_boxes(ps, sw.params, disc, opt, base),
+                    f"Scenario discovery (PRIM): where {name} or {base_name} wins",
+                    figures.prim_boxes(ps, sw.params, disc, name, base_name),
                 )
             )
             rows = []
-            for key, who in (("wins", f"{opt} wins"), ("losses", f"{base} wins")):
+            for key, who in (("wins", f"{name} wins"), ("losses", f"{base_name} wins")):
                 box = disc[key]
                 for r in box["restricted"] if box else []:
                     rows.append(
@@ -166,7 +167,7 @@ def sampled_section(
                 figures.block(
                     f"sensitivity{suffix}",
                     f"Global sensitivity of Δ {metric}",
-                    figures.indices(sens, metric, opt, base),
+                    figures.indices(sens, metric, name, base_name),
                 )
             )
             t = sens["table"]
@@ -200,7 +201,7 @@ def sampled_section(
         x, y = args.heatmap or (top[0], top[1] if len(top) > 1 else top[0])
         if x in ps.columns and y in ps.columns and x != y:
             hm = stats.heatmap(ps, x, y, "diff")
-            title = f"Δ {metric} ({opt} − {base}) by {y} and {x}"
+            title = f"Δ {metric} ({name} − {base_name}) by {y} and {x}"
             blocks.append(figures.block(f"heatmap{suffix}", title, figures.heat(hm, x, y, metric, True, title)))
             blocks.append(Block("table", csv=hm, name=f"heatmap{suffix}", table=None))
             blocks.append(
@@ -211,14 +212,7 @@ def sampled_section(
                 )
             )
         summary += lines
-    best = rank.iloc[0]
-    a = acc.set_index("option").loc[best.option]
-    summary.insert(
-        0,
-        f"**Averaged over the sampled worlds, the best option is {best.option}**: {metric} "
-        f"{ci(a[f'{metric}_mean'], a[f'{metric}_ci95_low'], a[f'{metric}_ci95_high'])} kEUR per run; best in "
-        f"{best.p_best:.0%} of the {int(best.n_worlds)} worlds.",
-    )
+    summary[:0] = best_items(sw, acc, rank, metric)
     return summary
 
 

@@ -1,21 +1,23 @@
 """The report's numbers, computed from ``summary.parquet`` (and rounds files for time series).
 
-Every interval is the 95% t-interval of a mean over worlds (:func:`sim.run.interval`).
-Differences are paired: option minus baseline in the same world (common random
-numbers), then averaged.
+Every interval is a 95% interval over worlds that stays within what the column can
+be (:mod:`sim.report.intervals`). Differences are paired: option minus baseline in
+the same world (common random numbers), then averaged.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from sim.report import intervals
 from sim.report.data import Sweep
-from sim.run import ACCOUNT, interval
+from sim.run import ACCOUNT
 
 # Columns the tables carry: the public account, then the outcomes a reader asks about.
 OUTCOMES = ["harm", "evasion_rate", "trust", "data_shared", "misallocation", "privacy_exposure"]
@@ -29,9 +31,16 @@ def _columns(table: pd.DataFrame) -> list[str]:
     return [c for c in ACCOUNT + OUTCOMES if c in table.columns]
 
 
-def _stats_row(values: np.ndarray, prefix: str) -> dict[str, float]:
-    m, lo, hi = interval(values)
-    return {f"{prefix}_mean": m, f"{prefix}_ci95_low": lo, f"{prefix}_ci95_high": hi}
+def _stats_row(values: np.ndarray, col: str, prefix: str = "") -> dict[str, float]:
+    """Mean and interval of a level (``prefix`` empty) or of paired differences (``diff_``), with their sd."""
+    m, lo, hi = (intervals.difference if prefix else intervals.level)(values, col)
+    row = {f"{prefix}{col}_mean": m, f"{prefix}{col}_ci95_low": lo, f"{prefix}{col}_ci95_high": hi}
+    if prefix:
+        sd = float(np.std(values, ddof=1)) if len(values) > 1 else math.nan
+        row[f"{prefix}{col}_sd"] = sd
+        needed = intervals.replications_needed(sd, m)
+        row[f"{prefix}{col}_needed"] = math.nan if needed is None else needed
+    return row
 
 
 def account(sw: Sweep) -> pd.DataFrame:
@@ -48,7 +57,11 @@ def account(sw: Sweep) -> pd.DataFrame:
 
 
 def paired(sw: Sweep, base_of: dict[str, str]) -> pd.DataFrame:
-    """Per option with a baseline: mean and 95% interval of (option - baseline) per world."""
+    """Per option with a baseline: mean, 95% interval and sd of (option - baseline) per world.
+
+    ``diff_{col}_needed`` is the number of paired worlds that would tell that mean
+    difference from 0 with 80% power (NaN: none would, the difference is 0).
+    """
     rows = []
     cols = _columns(sw.table)
     for opt, base in base_of.items():
@@ -59,7 +72,7 @@ def paired(sw: Sweep, base_of: dict[str, str]) -> pd.DataFrame:
             continue
         row: dict[str, Any] = {"option": opt, "baseline": base, "n_pairs": len(m)}
         for col in cols:
-            row.update(_stats_row((m[col] - m[f"{col}__base"]).to_numpy(dtype=float), f"diff_{col}"))
+            row.update(_stats_row((m[col] - m[f"{col}__base"]).to_numpy(dtype=float), col, "diff_"))
         for col, values in _contributions(sw, opt, m).items():
             row[f"contribution_{col}"] = float(np.mean(values))
         rows.append(row)
@@ -71,10 +84,44 @@ def paired(sw: Sweep, base_of: dict[str, str]) -> pd.DataFrame:
 
 def difference(sw: Sweep, a: str, b: str, col: str = "public_value") -> tuple[float, float, float, int]:
     """Paired mean difference a - b of one column over shared worlds, with its interval and n."""
+    d = _pairs(sw, a, b, col)
+    return (*intervals.difference(d, col), len(d))
+
+
+def _pairs(sw: Sweep, a: str, b: str, col: str) -> np.ndarray:
+    """Per shared world, ``col`` of option a minus that of option b."""
     x = sw.table[sw.table.option == a]
     y = sw.table[sw.table.option == b]
     m = x.merge(y, on=sw.worlds, suffixes=("", "__b"))
-    return (*interval((m[col] - m[f"{col}__b"]).to_numpy(dtype=float)), len(m))
+    return (m[col] - m[f"{col}__b"]).to_numpy(dtype=float)
+
+
+def against(sw: Sweep, option: str, others: list[str], col: str = "public_value") -> pd.DataFrame:
+    """Paired differences ``option - other`` of one column, for each other option.
+
+    Returns:
+        One row per other option: ``other``, ``mean``, ``low``, ``high`` (95%
+        interval), ``n`` (paired worlds), ``sd`` (of the per-world differences) and
+        ``needed`` (paired worlds that would tell this mean difference from 0 with 80%
+        power, :func:`~sim.report.intervals.replications_needed`; None if none would).
+    """
+    rows = []
+    for other in others:
+        d = _pairs(sw, option, other, col)
+        m, lo, hi = intervals.difference(d, col)
+        sd = float(np.std(d, ddof=1)) if len(d) > 1 else math.nan
+        rows.append(
+            {
+                "other": other,
+                "mean": m,
+                "low": lo,
+                "high": hi,
+                "n": len(d),
+                "sd": sd,
+                "needed": intervals.replications_needed(sd, m),
+            }
+        )
+    return pd.DataFrame(rows, columns=["other", "mean", "low", "high", "n", "sd", "needed"])
 
 
 def ranking(sw: Sweep, metric: str = "public_value") -> pd.DataFrame:
@@ -125,7 +172,7 @@ def series(sw: Sweep, options: list[str]) -> tuple[pd.DataFrame, list[str]]:
         df = pd.concat(frames, ignore_index=True)
         for (rnd,), grp in df.groupby(["round"], sort=True):
             for col in SERIES:
-                m, lo, hi = interval(grp[col].to_numpy(dtype=float))
+                m, lo, hi = intervals.level(grp[col].to_numpy(dtype=float), col)
                 rows.append(
                     {
                         "option": opt,

@@ -6,6 +6,9 @@ alone. :data:`METRICS` says how each per-round indicator is drawn, :data:`INDICA
 which are always shown, :data:`ACCOUNT_PARTS` how the public account is stacked, and
 :data:`KINDS` the kinds of feature the government may act on, with their colours and
 default names.
+
+The readable names of the swept choices (``director, open creation / closed use``) and
+the range each result can take are in :mod:`sim.glossary`, shared with the report.
 """
 
 from __future__ import annotations
