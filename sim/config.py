@@ -351,6 +351,11 @@ class SimConfig:
     legitimacy: LegitimacyConfig = field(default_factory=LegitimacyConfig)
     weights: WeightsConfig = field(default_factory=WeightsConfig)
     sampling: SamplingConfig = field(default_factory=SamplingConfig)
+    # Changes that take effect during the run (sim/schedule.py checks and resolves them).
+    schedule: list[Any] = field(
+        default_factory=list,
+        metadata={"doc": "changes after a round: [{round: 25, set: {regime.use: open}}, {round: 20, shock: {...}}]"},
+    )
 
 
 def _describe(meta: Mapping[str, Any], ftype: Any) -> str:
@@ -360,6 +365,8 @@ def _describe(meta: Mapping[str, Any], ftype: Any) -> str:
         return "a string"
     if ftype is dict or str(ftype).startswith("dict"):
         return "a mapping of keys"
+    if ftype is list or str(ftype).startswith("list"):
+        return "a list, e.g. [{round: 25, set: {regime.use: open}}] (README: Policies that change mid-run)"
     lo, hi = meta.get("lo"), meta.get("hi")
     integer = ftype in (int, "int")
     kind = "an integer" if integer else "a number"

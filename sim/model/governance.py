@@ -21,7 +21,7 @@ from sim.model.collection import collect
 from sim.model.framing import frame
 from sim.model.interpretation import interpret
 from sim.model.outcomes import account, diagnostics
-from sim.model.parties import _forget_agent_ids, make_partners, make_professionals
+from sim.model.parties import _forget_agent_ids, admit_partners, make_partners, make_professionals
 from sim.model.response import react
 from sim.model.streams import (
     S_ALLOCATION,
@@ -31,6 +31,7 @@ from sim.model.streams import (
     _LazyGenerator,
     _RoundStreams,
 )
+from sim.schedule import Change, resolve
 from sim.world import STREAM_INSPECTIONS, generator, make_replication, place_counts
 
 
@@ -128,12 +129,18 @@ class GovernanceModel(mesa.Model):
         self._key_block = -1
         self._streams = _RoundStreams(cfg.run.seed, replication, cfg.run.rounds)
         self._keys = np.zeros(0, dtype=np.uint64)
+        # The policy schedule: the changes to make after each round (sim/schedule.py).
+        self.changes: dict[int, list[Change]] = {}
+        for change in resolve(cfg):
+            self.changes.setdefault(change.after, []).append(change)
         make_partners(self)
         make_professionals(self)
         _forget_agent_ids(self)  # every agent is made: let the model be freed when done
 
     def step(self) -> None:
         """Run one round, the seven phases in order; its record (one row of ``rounds.parquet``) is ``self.record``."""
+        if self.round in self.changes:  # the schedule's changes after the last round
+            self.change(self.changes[self.round])
         rng = self._streams.phases(self.round)  # each drawing phase's own stream of this round
         candidates, cause_considered = frame(self, rng[S_FRAMING])  # 1. framing.py
         data_shared, observed = collect(self, rng[S_COLLECTION])  # 2. collection.py
@@ -146,6 +153,30 @@ class GovernanceModel(mesa.Model):
         self.round += 1
         record["round"] = self.round
         self.record = record
+
+    def change(self, changes: list[Change]) -> None:
+        """Put scheduled changes in force before the next round (``sim.schedule``).
+
+        The new configuration replaces ``cfg``; what the model built from the old one
+        at the start is rebuilt where the change touches it (the partners' admission
+        by the regime, the inspection capacity, the own frame of a wider search).
+        A shock adds to legitimacy or every partner's trust, kept in [0, 1]. Nothing
+        is drawn, so every random stream stays as it was.
+        """
+        for c in changes:
+            old, self.cfg = self.cfg, c.cfg
+            if c.cfg.regime != old.regime:
+                admit_partners(self)
+            if c.cfg.government.capacity != old.government.capacity:
+                self.capacity = c.cfg.government.capacity  # adaptation goes on from here
+            if c.cfg.analytics.features_searched != old.analytics.features_searched:
+                self._own_frame = None  # framing builds it again for the new search
+            if c.cfg.government.exploratory != old.government.exploratory:
+                self.fixed_share = None  # a new blueprint fixes the next round's allocation
+            if "legitimacy" in c.shock:
+                self.legitimacy = min(max(self.legitimacy + c.shock["legitimacy"], 0.0), 1.0)
+            if "trust" in c.shock:
+                self.partner_trust[:] = np.clip(self.partner_trust + c.shock["trust"], 0.0, 1.0)
 
     # Each phase is also a method, to run one phase on a state a test or script has set up.
     framing = frame
