@@ -187,6 +187,11 @@ class PartnersConfig:
     observation_rate: float = _num(0.3, 0.0, 1.0, "share of violations a partner sees")
     capacity: float = _num(5.0, 0.0, 1000.0, "units per 1,000 actors a partner can bring")
     share_threshold: float = _num(0.3, -1.0, 2.0, "net willingness needed to share data")
+    # The coalition (essay ch. 5 rounds model, ch. 6): who stays at the table (off by default;
+    # feedback=acting switches it on).
+    exit_trust: float = _num(0.0, 0.0, 1.0, "a member with less trust leaves the arrangement (0: none leaves)")
+    return_trust: float = _num(0.4, 0.0, 1.0, "an invited partner outside returns once its trust reaches this")
+    agreement: float = _num(0.0, 0.0, 1.0, "mean trust/engagement at the table needed to agree on progress (0: always)")
 
 
 @dataclass
@@ -244,6 +249,15 @@ class LegitimacyConfig:
     transparency: float = _num(0.2, 0.0, 1.0, "weight of seeing results")
     results: float = _num(0.3, 0.0, 1.0, "weight of harm reduced")
     fairness: float = _num(0.2, 0.0, 1.0, "weight of fair treatment")
+    # What legitimacy does: compliance, partners' and professionals' willingness. All 0 by
+    # default (legitimacy a ledger entry, as in the first version); conf/feedback/acting.yaml
+    # (feedback=acting) switches them on.
+    norm: float = _num(0.0, 0.0, 1e6, "actors' moral cost of violating per unit of legitimacy above 0.5")
+    grievance: float = _num(0.0, 0.0, 1e6, "moral cost lost per unit of grievance (support lost faster than expected)")
+    adaptation: float = _num(0.2, 0.0, 1.0, "how fast actors' expected legitimacy follows the actual")
+    tolerance: float = _num(0.1, 0.0, 1.0, "shortfall below the expected legitimacy that leaves no grievance")
+    partner_weight: float = _num(0.0, 0.0, 1.0, "partners' willingness to share and work per unit legitimacy above 0.5")
+    professional_weight: float = _num(0.0, 0.0, 1.0, "professionals' engagement target per unit legitimacy above 0.5")
 
 
 @dataclass

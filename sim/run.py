@@ -49,6 +49,8 @@ FLOWS = {
     "partner_units",
     "reusers",
     "false_discoveries",
+    "partners_left",
+    "partners_returned",
 }
 REQUIRED = [
     "replication",

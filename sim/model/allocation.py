@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.agents import Partner
 from sim.kernels import population as kp
 from sim.model.exact import _exp, _mean
 
@@ -86,8 +87,12 @@ def allocate(model: GovernanceModel, estimate: np.ndarray, rng: np.random.Genera
             model.partner_reused[:] = taking
             reusers = int(np.count_nonzero(taking))
             involvement = np.maximum(involvement, 0.5)
-        units = model._capacity * model._alignment * model.partner_trust * involvement * role.partner_work
+        willing = Partner.willingness(model.partner_trust, model.legitimacy, cfg.legitimacy.partner_weight)
+        units = model._capacity * model._alignment * willing * involvement * role.partner_work
         taking &= units > 0
+        taking &= model.partner_member  # a partner outside takes its capacity with it
+        if not model.agreement:
+            taking[:] = False  # no agreement at the table: the joint work waits a round
         sees_all = role.coordinates or role.publishes
         for j in np.flatnonzero(taking).tolist():  # in partner order: the sum is the loop's, to the bit
             sees = sees_all or model._sees[j]

@@ -55,8 +55,8 @@ def collect(model: GovernanceModel, rng: np.random.Generator) -> tuple[float, np
         model.partner_records = cfg.government.memory * model.partner_records + seen_all
         observed = seen_all.sum(axis=0)  # counts: their sum is exact in any order
         sharing = Partner.decide_sharing(
-            model._asked,
-            model.partner_trust,
+            model._asked & model.partner_member,  # a partner outside takes its data with it
+            Partner.willingness(model.partner_trust, model.legitimacy, cfg.legitimacy.partner_weight),
             model._data_cost,
             model._audience_share,
             cfg.privacy.pseudonymisation,

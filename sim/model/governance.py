@@ -69,10 +69,14 @@ class GovernanceModel(mesa.Model):
             (``kp.T_*`` columns; response), ``fsum_prev`` its sums per place;
             ``neighbour_rate`` the share of violators caught per place, which actors
             learn from, and ``at_place`` the actors per place.
-        legitimacy: Support for the government, in [0, 1] (outcomes).
+        legitimacy: Support for the government, in [0, 1] (outcomes);
+            ``expected_legitimacy`` what actors have come to expect, ``grievance``
+            the shortfall beyond tolerance (response), ``agreement`` whether the
+            parties at this round's table agreed on progress (interpretation).
         partners: The partners (``sim.agents.Partner``), with their state in
             ``partner_trust``, ``partner_shared``, ``partner_heard``,
-            ``partner_reused``, ``partner_units`` and ``partner_records`` (parties).
+            ``partner_reused``, ``partner_units``, ``partner_records`` and
+            ``partner_member`` (in the arrangement or outside it; parties, outcomes).
         professionals: The professionals (``sim.agents.Professional``), with
             ``professional_engagement`` and ``professional_contributed`` (parties).
     """
@@ -107,6 +111,11 @@ class GovernanceModel(mesa.Model):
         self.neighbour_rate = np.zeros(n_places)
         self.at_place = place_counts(self.actors["place"], n_places).astype(np.float64)
         self.legitimacy = cfg.legitimacy.initial
+        # What actors expect legitimacy to be (it follows the actual with legitimacy.adaptation);
+        # support lost faster than they expect leaves a grievance (response).
+        self.expected_legitimacy = cfg.legitimacy.initial
+        self.grievance = 0.0
+        self.agreement = True  # whether the parties at the table agreed on progress (interpretation)
         self.believed_cause = -1
         self._own_frame: np.ndarray | None = None
         self._centred: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}  # by candidate set (analysis)

@@ -40,6 +40,7 @@ def make_partners(model: GovernanceModel) -> None:
     model.partner_heard = np.zeros(c.count, dtype=bool)
     model.partner_reused = np.zeros(c.count, dtype=bool)
     model.partner_units = np.zeros(c.count)
+    model.partner_member = np.ones(c.count, dtype=bool)  # every partner starts in the arrangement
     model.partners: list[Partner] = []
     for j in range(c.count):
         # min/max: np.clip's result, without its ~5 us on a scalar
