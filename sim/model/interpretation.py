@@ -14,6 +14,7 @@ import numpy as np
 
 from sim.agents import Partner, Professional
 from sim.model.exact import _mean
+from sim.model.strategy import partner_say
 
 if TYPE_CHECKING:
     from sim.model.governance import GovernanceModel
@@ -30,7 +31,8 @@ def interpret(
     their judgements accumulate in a knowledge base, and the estimate moves to
     the cause they confirm, in proportion to the share of places reviewed.
     Admitted partners' analyses are weighed in (aligned ones bring their data,
-    self-serving ones their interests).
+    self-serving ones their interests); an exploratory government learning with
+    partners (``government.partner_learning``) gives each a say by its trust.
 
     Args:
         model: The model; its knowledge base (``votes_yes``, ``votes_no``) grows by
@@ -86,9 +88,17 @@ def interpret(
             model.believed_cause = int(model.driver_cols[0])
     admitted = model._admitted
     if admitted.size:
-        analyses = Partner.analyses(model._voices, observed).sum(axis=0) / admitted.size
+        g = cfg.government
+        if g.exploratory and g.partner_learning > 0:
+            # Learning with partners: the more a partner trusts the government, the more it has to say.
+            say = partner_say(model, admitted)
+            total = float(say.sum())  # 0 only if every admitted partner distrusts fully: nobody is weighed in
+            analyses = (say[:, None] * Partner.analyses(model._voices, observed)).sum(axis=0) / max(total, 1e-300)
+            v = min(g.voice_weight * total / len(model.partners), 1.0)
+        else:
+            analyses = Partner.analyses(model._voices, observed).sum(axis=0) / admitted.size
+            v = g.voice_weight * len(admitted) / len(model.partners)
         scale = max(float(_mean(estimate)), 1e-9) / max(float(_mean(analyses)), 1e-9)
-        v = cfg.government.voice_weight * len(admitted) / len(model.partners)
         estimate = (1.0 - v) * estimate + v * analyses * scale
         heard[admitted] = True
     model.partner_heard[:] = heard
