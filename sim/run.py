@@ -164,7 +164,13 @@ def interval(values: np.ndarray) -> tuple[float, float, float]:
 
 
 # Keys added after sweeps were hashed (essay table 4, sim.model.strategy), with their defaults.
-_PRACTICE_DEFAULTS = {"exploration": 0.0, "selectivity": 0.0, "partner_learning": 0.0, "standard": 5.0, "intensify": 0.0}
+_PRACTICE_DEFAULTS = {
+    "exploration": 0.0,
+    "selectivity": 0.0,
+    "partner_learning": 0.0,
+    "standard": 5.0,
+    "intensify": 0.0,
+}
 
 
 def config_hash(cfg: SimConfig) -> str:
