@@ -165,6 +165,16 @@ def interval(values: np.ndarray) -> tuple[float, float, float]:
     return m, m - half, m + half
 
 
+# Keys added after sweeps were hashed (essay table 4, sim.model.strategy), with their defaults.
+_PRACTICE_DEFAULTS = {
+    "exploration": 0.0,
+    "selectivity": 0.0,
+    "partner_learning": 0.0,
+    "standard": 5.0,
+    "intensify": 0.0,
+}
+
+
 def config_hash(cfg: SimConfig) -> str:
     """Stable hash of a resolved configuration (for provenance and resume)."""
     data = to_dict(cfg)
@@ -173,6 +183,9 @@ def config_hash(cfg: SimConfig) -> str:
         data.pop("sampling")  # keeps the hashes (and resumable sweeps) of unsampled configs as they were
     if not data.get("schedule"):
         data.pop("schedule", None)  # likewise for runs without a schedule
+    for key, default in _PRACTICE_DEFAULTS.items():  # and for the working practice's knobs left off
+        if data["government"].get(key) == default:
+            data["government"].pop(key)
     blob = json.dumps(data, sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
 

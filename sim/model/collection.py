@@ -86,6 +86,7 @@ def collect(model: GovernanceModel, rng: np.random.Generator) -> tuple[float, np
     if g.reporting > 0:
         new = new + rng.binomial(last[:, kp.T_VIOLATIONS] - caught, g.reporting)
     model.records = g.memory * model.records + new
+    model.recorded = float(new.sum())  # what a blueprint monitors against its standard
     model.history.append(model.records.copy())
     # How well this round's records reflect where violations really happened.
     model.record_accuracy = _correlation(model.records, violations) if model.round > 0 else 0.0

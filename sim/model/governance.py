@@ -61,7 +61,9 @@ class GovernanceModel(mesa.Model):
         votes_yes: With ``votes_no``, the knowledge base: professionals' judgements
             of the cause per place (interpretation).
         capacity: Inspection capacity per 1,000 actors (allocation; moves with
-            ``government.adaptation``); ``threshold`` and ``score_estimate`` the
+            ``government.adaptation`` and a blueprint's standard, ``recorded`` the
+            incidents it monitors); ``unvisited`` the rounds since a place got its
+            part of the own units (exploratory search); ``threshold`` and ``score_estimate`` the
             score-profiling cut-off in force and its estimate.
         prevention: Prevention in force per place (allocation); ``last_units`` the
             units sent per place; ``dispatch_p`` where whole inspections went.
@@ -106,6 +108,8 @@ class GovernanceModel(mesa.Model):
         self.prevention = np.zeros(n_places)
         self.estimate_prev: np.ndarray | None = None
         self.fixed_share: np.ndarray | None = None
+        self.recorded = 0.0  # incidents recorded last round (collection), for the blueprint's standard
+        self.unvisited = np.zeros(n_places)  # rounds since a place got its part of the own units (exploration)
         self.last_units = np.zeros(n_places)  # units per place last round (dashboard map)
         self.tally_prev = np.zeros((n_places, kp.N_TALLY), dtype=np.int64)
         self.neighbour_rate = np.zeros(n_places)

@@ -15,6 +15,7 @@ import numpy as np
 
 from sim.agents import Partner, Professional
 from sim.model.exact import _mean
+from sim.model.strategy import partner_say
 
 if TYPE_CHECKING:
     from sim.model.governance import GovernanceModel
@@ -31,7 +32,8 @@ def interpret(
     their judgements accumulate in a knowledge base, and the estimate moves to
     the cause they confirm, in proportion to the share of places reviewed.
     Admitted partners' analyses are weighed in (aligned ones bring their data,
-    self-serving ones their interests).
+    self-serving ones their interests); an exploratory government learning with
+    partners (``government.partner_learning``) gives each a say by its trust.
 
     Args:
         model: The model; its knowledge base (``votes_yes``, ``votes_no``) grows by
@@ -90,12 +92,20 @@ def interpret(
     inside = model.partner_member[admitted]  # a partner outside the arrangement takes its voice with it
     model.agreement = agree(model, admitted[inside])
     if inside.any() and model.agreement:
-        each = Partner.analyses(model._voices, observed)
+        g = cfg.government
+        each, rows = Partner.analyses(model._voices, observed), admitted
         if not inside.all():
-            each = each[inside]
-        analyses = each.sum(axis=0) / each.shape[0]
+            each, rows = each[inside], admitted[inside]
+        if g.exploratory and g.partner_learning > 0:
+            # Learning with partners: the more a partner trusts the government, the more it has to say.
+            say = partner_say(model, rows)
+            total = float(say.sum())  # 0 only if every partner heard distrusts fully: nobody is weighed in
+            analyses = (say[:, None] * each).sum(axis=0) / max(total, 1e-300)
+            v = min(g.voice_weight * total / len(model.partners), 1.0)
+        else:
+            analyses = each.sum(axis=0) / each.shape[0]
+            v = g.voice_weight * each.shape[0] / len(model.partners)
         scale = max(float(_mean(estimate)), 1e-9) / max(float(_mean(analyses)), 1e-9)
-        v = cfg.government.voice_weight * each.shape[0] / len(model.partners)
         estimate = (1.0 - v) * estimate + v * analyses * scale
         heard[admitted[inside]] = True
     model.partner_heard[:] = heard
