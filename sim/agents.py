@@ -84,6 +84,7 @@ class Partner(mesa.Agent):
     heard = _State("partner_heard", bool)
     reused = _State("partner_reused", bool)
     units = _State("partner_units", float)
+    member = _State("partner_member", bool)
 
     def __init__(
         self,
@@ -177,6 +178,17 @@ class Partner(mesa.Agent):
         scale = max(mean_obs, 1e-9)
         biased = scale * voices.interest / voices.interest_mean
         return voices.alignment * own + (1.0 - voices.alignment) * biased
+
+    @staticmethod
+    def willingness(trust: np.ndarray, legitimacy: float, weight: float) -> np.ndarray:
+        """How far partners will share and work: trust, raised or lowered by the government's support.
+
+        Procedural justice (Tyler 2006): a government seen as legitimate gets more
+        cooperation than its partners' own trust alone would give; below 0.5 less.
+        """
+        if weight == 0.0:
+            return trust
+        return np.minimum(np.maximum(trust + weight * (legitimacy - 0.5), 0.0), 1.0)
 
     @staticmethod
     def update_trust(
@@ -289,7 +301,15 @@ class Professional(mesa.Agent):
         return picks[use], np.where(correct, truth, ~truth)[use], contributed
 
     @staticmethod
-    def update_engagement(engagement: np.ndarray, rate: float, knowledge_used: np.ndarray) -> np.ndarray:
-        """Engagement rises where knowledge is used, falls where steered as instrument (all professionals)."""
+    def update_engagement(
+        engagement: np.ndarray, rate: float, knowledge_used: np.ndarray, support: float = 0.0
+    ) -> np.ndarray:
+        """Engagement rises where knowledge is used, falls where steered as instrument (all professionals).
+
+        ``support`` shifts the target: professionals engage more for a government
+        their public supports (``legitimacy.professional_weight`` x (legitimacy - 0.5)).
+        """
         target = np.where(knowledge_used, 0.9, 0.2)
+        if support != 0.0:
+            target = target + support
         return np.minimum(np.maximum(engagement + rate * (target - engagement), 0.0), 1.0)

@@ -153,7 +153,13 @@ class GovernmentConfig:
     targeting_focus: float = _num(2.0, 0.0, 10.0, "allocation exponent on estimated harm")
     memory: float = _num(0.8, 0.0, 1.0, "decay of recorded incidents per round")
     significance: float = _num(0.05, 1e-6, 0.5, "alpha for feature discovery")
-    exploratory: bool = field(default=True, metadata={"doc": "re-estimate every round"})
+    exploratory: bool = field(default=True, metadata={"doc": "re-estimate every round; false: blueprint (round 1's)"})
+    # Exploratory (government.exploratory = true) and blueprint practice (false): essay table 4, ODD 7.7.
+    exploration: float = _num(0.0, 0.0, 1.0, "exploratory: share of own units searching places not recently inspected")
+    selectivity: float = _num(0.0, 0.0, 1.0, "exploratory: share of own prevention sent where the estimate is high")
+    partner_learning: float = _num(0.0, 0.0, 1.0, "exploratory: how far a heard partner's say grows with its trust")
+    standard: float = _num(5.0, 0.0, 1e9, "blueprint: recorded incidents per 1,000 actors per round it accepts")
+    intensify: float = _num(0.0, 0.0, 10.0, "blueprint: capacity x (1 + intensify) while records exceed the standard")
     prevention_efficacy: float = _num(5.0, 0.0, 1e6, "prevention per unit per capita")
     prevention_decay: float = _num(0.8, 0.0, 1.0, "persistence of prevention per round")
     recovery: float = _num(0.5, 0.0, 1.0, "share of a caught violation's harm undone")
@@ -187,6 +193,11 @@ class PartnersConfig:
     observation_rate: float = _num(0.3, 0.0, 1.0, "share of violations a partner sees")
     capacity: float = _num(5.0, 0.0, 1000.0, "units per 1,000 actors a partner can bring")
     share_threshold: float = _num(0.3, -1.0, 2.0, "net willingness needed to share data")
+    # The coalition (essay ch. 5 rounds model, ch. 6): who stays at the table (off by default;
+    # feedback=acting switches it on).
+    exit_trust: float = _num(0.0, 0.0, 1.0, "a member with less trust leaves the arrangement (0: none leaves)")
+    return_trust: float = _num(0.4, 0.0, 1.0, "an invited partner outside returns once its trust reaches this")
+    agreement: float = _num(0.0, 0.0, 1.0, "mean trust/engagement at the table needed to agree on progress (0: always)")
 
 
 @dataclass
@@ -244,6 +255,15 @@ class LegitimacyConfig:
     transparency: float = _num(0.2, 0.0, 1.0, "weight of seeing results")
     results: float = _num(0.3, 0.0, 1.0, "weight of harm reduced")
     fairness: float = _num(0.2, 0.0, 1.0, "weight of fair treatment")
+    # What legitimacy does: compliance, partners' and professionals' willingness. All 0 by
+    # default (legitimacy a ledger entry, as in the first version); conf/feedback/acting.yaml
+    # (feedback=acting) switches them on.
+    norm: float = _num(0.0, 0.0, 1e6, "actors' moral cost of violating per unit of legitimacy above 0.5")
+    grievance: float = _num(0.0, 0.0, 1e6, "moral cost lost per unit of grievance (support lost faster than expected)")
+    adaptation: float = _num(0.2, 0.0, 1.0, "how fast actors' expected legitimacy follows the actual")
+    tolerance: float = _num(0.1, 0.0, 1.0, "shortfall below the expected legitimacy that leaves no grievance")
+    partner_weight: float = _num(0.0, 0.0, 1.0, "partners' willingness to share and work per unit legitimacy above 0.5")
+    professional_weight: float = _num(0.0, 0.0, 1.0, "professionals' engagement target per unit legitimacy above 0.5")
 
 
 @dataclass
@@ -351,6 +371,11 @@ class SimConfig:
     legitimacy: LegitimacyConfig = field(default_factory=LegitimacyConfig)
     weights: WeightsConfig = field(default_factory=WeightsConfig)
     sampling: SamplingConfig = field(default_factory=SamplingConfig)
+    # Changes that take effect during the run (sim/schedule.py checks and resolves them).
+    schedule: list[Any] = field(
+        default_factory=list,
+        metadata={"doc": "changes after a round: [{round: 25, set: {regime.use: open}}, {round: 20, shock: {...}}]"},
+    )
 
 
 def _describe(meta: Mapping[str, Any], ftype: Any) -> str:
@@ -360,6 +385,8 @@ def _describe(meta: Mapping[str, Any], ftype: Any) -> str:
         return "a string"
     if ftype is dict or str(ftype).startswith("dict"):
         return "a mapping of keys"
+    if ftype is list or str(ftype).startswith("list"):
+        return "a list, e.g. [{round: 25, set: {regime.use: open}}] (README: Policies that change mid-run)"
     lo, hi = meta.get("lo"), meta.get("hi")
     integer = ftype in (int, "int")
     kind = "an integer" if integer else "a number"

@@ -283,7 +283,7 @@ def _where(key: str, overrides: list[str], msg: str = "") -> str:
         return _shown(path)
     for o in overrides:
         k = o.lstrip("+~").split("=")[0]
-        if key and (k == key or k.startswith(key + ".") or key.startswith(k + ".")):
+        if key and (k == key or k.startswith(key + ".") or key.startswith((k + ".", k + "["))):
             return "the command line"
     chosen = next((o.split("=", 1)[1] for o in overrides if o.startswith("arrangement=")), None)
     return f"a config file or scenarios/{chosen}.yaml" if chosen else "a config or scenario file"

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim import sampling  # a sampled experiment's index -> its drawn values (as_config)
+from sim import schedule as policy_schedule  # changes during the run, checked before any work
 from sim.config import SimConfig, from_mapping, to_dict, validate
 
 if TYPE_CHECKING:
@@ -48,6 +49,8 @@ FLOWS = {
     "partner_units",
     "reusers",
     "false_discoveries",
+    "partners_left",
+    "partners_returned",
 }
 REQUIRED = [
     "replication",
@@ -70,7 +73,7 @@ REQUIRED = [
 def as_config(config: Any, source: str = "") -> SimConfig:
     """Turn a SimConfig, mapping or DictConfig into a validated SimConfig."""
     if isinstance(config, SimConfig):
-        return sampling.apply(validate(config, source), source)
+        return policy_schedule.check(sampling.apply(validate(config, source), source), source)
     if hasattr(config, "_metadata") and hasattr(config, "items"):  # OmegaConf DictConfig
         from omegaconf import OmegaConf
 
@@ -79,7 +82,7 @@ def as_config(config: Any, source: str = "") -> SimConfig:
         from sim.config import ConfigError
 
         raise ConfigError("<config>", type(config).__name__, "a SimConfig or a mapping", source)
-    return sampling.apply(validate(from_mapping(config, source), source), source)
+    return policy_schedule.check(sampling.apply(validate(from_mapping(config, source), source), source), source)
 
 
 def run(config: Any, parallel: bool | None = None) -> pd.DataFrame:
@@ -162,12 +165,27 @@ def interval(values: np.ndarray) -> tuple[float, float, float]:
     return m, m - half, m + half
 
 
+# Keys added after sweeps were hashed (essay table 4, sim.model.strategy), with their defaults.
+_PRACTICE_DEFAULTS = {
+    "exploration": 0.0,
+    "selectivity": 0.0,
+    "partner_learning": 0.0,
+    "standard": 5.0,
+    "intensify": 0.0,
+}
+
+
 def config_hash(cfg: SimConfig) -> str:
     """Stable hash of a resolved configuration (for provenance and resume)."""
     data = to_dict(cfg)
     data["run"].pop("threads", None)  # thread count never changes the numbers
     if data.get("sampling", {}).get("design") == "none":
         data.pop("sampling")  # keeps the hashes (and resumable sweeps) of unsampled configs as they were
+    if not data.get("schedule"):
+        data.pop("schedule", None)  # likewise for runs without a schedule
+    for key, default in _PRACTICE_DEFAULTS.items():  # and for the working practice's knobs left off
+        if data["government"].get(key) == default:
+            data["government"].pop(key)
     blob = json.dumps(data, sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
 
@@ -208,9 +226,18 @@ def summarise(df: pd.DataFrame, cfg: SimConfig, totals: pd.DataFrame | None = No
             if cfg.sampling.design != "none"
             else {}
         ),
+        **({"schedule": _schedule_summary(cfg)} if cfg.schedule else {}),
         "config_hash": config_hash(cfg),
         "config": dataclasses.asdict(cfg),
     }
+
+
+def _schedule_summary(cfg: SimConfig) -> list[dict[str, Any]]:
+    """The schedule as it acts: after which round, the keys it sets (groups expanded), its shock."""
+    return [
+        {"round": c.after, "set": c.keys, **({"shock": c.shock} if c.shock else {}), "entry": c.index}
+        for c in policy_schedule.resolve(cfg)
+    ]
 
 
 def _umask() -> int:

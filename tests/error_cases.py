@@ -72,6 +72,42 @@ CASES: list[Case] = [
     Case("unknown regime preset", ("regime=halfway",), ("regime", "halfway", "open_creation_closed_use")),
     Case("unknown analytics level", ("analytics=crystal_ball",), ("analytics", "crystal_ball", "profiling")),
     Case("unknown phase setting", ("regime.use=sometimes",), ("regime.use", "sometimes", "open, restricted, closed")),
+    Case(
+        "a schedule's change after the last round",
+        ("schedule=[{round:60,set:{regime.use:open}}]",),
+        ("schedule[0].round", "60", "[0, 49]", "run.rounds=50"),
+    ),
+    Case(
+        "a schedule's change of a key fixed at the start",
+        ("schedule=[{round:25,set:{world.places:10}}]",),
+        ("schedule[0].set.world.places", "10", "change mid-run"),
+    ),
+    Case(
+        "a schedule's change of an unknown key",
+        ("schedule=[{round:25,set:{regime.usee:open}}]",),
+        ("schedule[0].set.regime.usee", "framing, collection, interpretation, use"),
+    ),
+    Case(
+        "a schedule's change to a value the key does not allow",
+        ("schedule=[{round:25,set:{regime.use:sometimes}}]",),
+        ("schedule[0].set.regime.use", "sometimes", "open, restricted, closed"),
+    ),
+    Case(
+        "a schedule's change to an unknown preset",
+        ("schedule=[{round:25,set:{role:mayor}}]",),
+        ("schedule[0].set.role", "mayor", "facilitator"),
+    ),
+    Case(
+        "a schedule entry with an unknown field",
+        ("schedule=[{round:25,sett:{role:producer}}]",),
+        ("schedule[0].sett", "round, set or shock"),
+    ),
+    Case(
+        "a schedule's shock out of range",
+        ("schedule=[{round:20,shock:{legitimacy:-3}}]",),
+        ("schedule[0].shock.legitimacy", "-3", "[-1, 1]"),
+    ),
+    Case("a schedule that is not a list", ("schedule=5",), ("schedule", "5", "a list")),
     Case("misspelt key", ("run.rouns=5",), ("run.rouns", "rounds")),
     Case("misspelt group key", ("wrold.places=5",), ("wrold.places='5'", "the command line", "world")),
     Case("a group of keys given a value", ("run=3",), ("run", "3", "rounds")),

@@ -28,6 +28,7 @@ LAYERS = {
     "sim.config": 0,
     "sim.kernels": 0,
     "sim.sampling": 0,
+    "sim.schedule": 1,  # the policy schedule: checked against the world (sim.world)
     "sim.console": 0,
     "sim.glossary": 0,
     "sim._forkserver": 4,  # the sweep's fork server: a worker, readied

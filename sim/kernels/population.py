@@ -255,6 +255,7 @@ def _respond(
     pub_hi = params[12]  # published multiplier, trait holders
     pub_lo = params[13]  # published multiplier, others
     effort = np.float32(params[14])  # fixed cost of any violation (effort, moral cost)
+    base_effort = np.float32(params[22])  # the same without the government's legitimacy (potential harm)
     scoring = params[15] != 0.0  # profile on a score (``_classify`` set the trait)
     see_all = visibility >= 2.0
     see_circle = visibility >= 1.0
@@ -370,7 +371,7 @@ def _respond(
                 g_unit = gain[np.uintp(b0 + j)] * shock
                 penalty = risk[np.uintp(b0 + j)] * fine
                 g_here = g_unit * opp - effort
-                potential = g_unit * opp0 - effort > _F0
+                potential = g_unit * opp0 - base_effort > _F0
                 best = COMPLY
                 best_u = _F0
                 u = g_here - b * penalty
@@ -616,6 +617,7 @@ def pack_params(
     score_cost: float = 1.0,
     threshold_noise: float = 0.0,
     qualification: float = 0.0,
+    base_effort: float | None = None,
 ) -> np.ndarray:
     """Pack the behavioural parameters in the order the kernel reads them.
 
@@ -623,6 +625,10 @@ def pack_params(
     government's threshold, actors' anchoring to it, the gain of being cleared,
     the cost per unit of raising the observed score, the noise of actors'
     estimate of a threshold they cannot see, and the qualification cut-off.
+    ``base_effort`` is the cost of a violation without the norm that legitimacy
+    carries (default: ``effort``): what "would violate without any government
+    action" (``T_POTENTIAL``) is counted with, since legitimacy is the government's
+    doing too.
     """
     return np.array(
         [
@@ -648,6 +654,7 @@ def pack_params(
             score_cost,
             threshold_noise,
             qualification,
+            effort if base_effort is None else base_effort,
         ],
         dtype=np.float64,
     )

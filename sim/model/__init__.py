@@ -20,6 +20,8 @@ sections 3 and 7.3-7.9), each a function in the file named after it:
 Set up once per replication, and what the phases share:
 
 - ``parties.py``: partners and professionals made (their own decisions: ``sim/agents.py``);
+- ``strategy.py``: the working practice, exploratory or blueprint, that allocation and
+  interpretation follow (essay table 4);
 - ``streams.py``: each drawing phase's random stream, per round;
 - ``exact.py``: order-fixed numerics, which keep results bit-identical on every machine.
 

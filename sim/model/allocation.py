@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.agents import Partner
 from sim.kernels import population as kp
 from sim.model.exact import _exp, _mean
+from sim.model.strategy import monitor_standard, note_visits, search_share, selective_share
 
 if TYPE_CHECKING:
     from sim.model.governance import GovernanceModel
@@ -30,7 +32,11 @@ def allocate(model: GovernanceModel, estimate: np.ndarray, rng: np.random.Genera
     estimate itself to that power). With ``government.adaptation > 0`` the
     capacity first moves by the net return per inspection of last round (what
     its inspections found, times the harm a catch undoes, minus the unit
-    cost). Partners take on work where the role invites it,
+    cost). A blueprint government keeps the share of its first round and, with
+    ``government.intensify > 0``, scales its capacity by its records against
+    ``government.standard``; an exploratory one can search places not recently
+    inspected and concentrate prevention where its estimate stands out
+    (``sim.model.strategy``). Partners take on work where the role invites it,
     in proportion to capacity, alignment, trust and involvement; the government
     buys only the rest. Partners who do not see the results target by their
     own data. A commissioner's contractors put the misaligned share of the
@@ -41,7 +47,8 @@ def allocate(model: GovernanceModel, estimate: np.ndarray, rng: np.random.Genera
 
     Args:
         model: The model; sets ``prevention``, ``last_units``, the partners' units and
-            (draw dispatch) ``dispatch_p``; with adaptation, ``capacity`` first.
+            (draw dispatch) ``dispatch_p``; with adaptation or a blueprint's standard,
+            ``capacity`` first; with the exploratory search, ``unvisited``.
         estimate: Interpretation's estimate of harm per place.
         rng: This round's allocation stream (drawn only where partners reuse
             published data).
@@ -56,6 +63,8 @@ def allocate(model: GovernanceModel, estimate: np.ndarray, rng: np.random.Genera
     g = cfg.government
     if g.adaptation > 0:
         adapt_capacity(model)
+    if not g.exploratory and g.intensify > 0:
+        monitor_standard(model)  # the blueprint's programme keeps its targeting, scales its intensity
     n_places = estimate.shape[0]
     if cfg.analytics.smoothing > 0 and model.estimate_prev is not None:
         estimate = cfg.analytics.smoothing * model.estimate_prev + (1 - cfg.analytics.smoothing) * estimate
@@ -86,8 +95,12 @@ def allocate(model: GovernanceModel, estimate: np.ndarray, rng: np.random.Genera
             model.partner_reused[:] = taking
             reusers = int(np.count_nonzero(taking))
             involvement = np.maximum(involvement, 0.5)
-        units = model._capacity * model._alignment * model.partner_trust * involvement * role.partner_work
+        willing = Partner.willingness(model.partner_trust, model.legitimacy, cfg.legitimacy.partner_weight)
+        units = model._capacity * model._alignment * willing * involvement * role.partner_work
         taking &= units > 0
+        taking &= model.partner_member  # a partner outside takes its capacity with it
+        if not model.agreement:
+            taking[:] = False  # no agreement at the table: the joint work waits a round
         sees_all = role.coordinates or role.publishes
         for j in np.flatnonzero(taking).tolist():  # in partner order: the sum is the loop's, to the bit
             sees = sees_all or model._sees[j]
@@ -103,16 +116,26 @@ def allocate(model: GovernanceModel, estimate: np.ndarray, rng: np.random.Genera
         own = capacity
     engagement = _mean(model.professional_engagement) if model.professionals else 1.0
     delivered = own * (0.6 + 0.4 * engagement)  # professionals deliver the work
-    own_share = share
+    exploring = g.exploratory and g.exploration > 0
+    own_share = search_share(model, share) if exploring else share
     if role.contracted and model.partners:
         a = model._mean_alignment
         easy = _target_share(model.at_place, 1.0)
-        own_share = a * share + (1 - a) * easy
+        own_share = a * own_share + (1 - a) * easy
         partner_total += delivered
         model.partner_units += delivered / len(model.partners)
-    own_units = delivered * own_share
-    enforce = own_units * role.enforcement
-    prevent = own_units * (1.0 - role.enforcement) + partner_units
+    if g.exploratory and g.selectivity > 0 and role.enforcement < 1.0:
+        # Inspections follow the targeting; prevention is concentrated where the estimate stands out.
+        enforce = delivered * own_share * role.enforcement
+        own_prevent = delivered * selective_share(model, estimate, own_share) * (1.0 - role.enforcement)
+        own_units = enforce + own_prevent
+        prevent = own_prevent + partner_units
+    else:
+        own_units = delivered * own_share
+        enforce = own_units * role.enforcement
+        prevent = own_units * (1.0 - role.enforcement) + partner_units
+    if exploring:
+        note_visits(model, own_units)
     n_here = np.maximum(model.at_place, 1.0)
     if g.dispatch == "draw":
         detect = _draw_inspections(model, enforce, n_here)

@@ -55,8 +55,8 @@ def collect(model: GovernanceModel, rng: np.random.Generator) -> tuple[float, np
         model.partner_records = cfg.government.memory * model.partner_records + seen_all
         observed = seen_all.sum(axis=0)  # counts: their sum is exact in any order
         sharing = Partner.decide_sharing(
-            model._asked,
-            model.partner_trust,
+            model._asked & model.partner_member,  # a partner outside takes its data with it
+            Partner.willingness(model.partner_trust, model.legitimacy, cfg.legitimacy.partner_weight),
             model._data_cost,
             model._audience_share,
             cfg.privacy.pseudonymisation,
@@ -86,6 +86,7 @@ def collect(model: GovernanceModel, rng: np.random.Generator) -> tuple[float, np
     if g.reporting > 0:
         new = new + rng.binomial(last[:, kp.T_VIOLATIONS] - caught, g.reporting)
     model.records = g.memory * model.records + new
+    model.recorded = float(new.sum())  # what a blueprint monitors against its standard
     model.history.append(model.records.copy())
     # How well this round's records reflect where violations really happened.
     model.record_accuracy = _correlation(model.records, violations) if model.round > 0 else 0.0

@@ -21,7 +21,7 @@ from sim.model.collection import collect
 from sim.model.framing import frame
 from sim.model.interpretation import interpret
 from sim.model.outcomes import account, diagnostics
-from sim.model.parties import _forget_agent_ids, make_partners, make_professionals
+from sim.model.parties import _forget_agent_ids, admit_partners, make_partners, make_professionals
 from sim.model.response import react
 from sim.model.streams import (
     S_ALLOCATION,
@@ -31,6 +31,7 @@ from sim.model.streams import (
     _LazyGenerator,
     _RoundStreams,
 )
+from sim.schedule import Change, resolve
 from sim.world import STREAM_INSPECTIONS, generator, make_replication, place_counts
 
 
@@ -60,7 +61,9 @@ class GovernanceModel(mesa.Model):
         votes_yes: With ``votes_no``, the knowledge base: professionals' judgements
             of the cause per place (interpretation).
         capacity: Inspection capacity per 1,000 actors (allocation; moves with
-            ``government.adaptation``); ``threshold`` and ``score_estimate`` the
+            ``government.adaptation`` and a blueprint's standard, ``recorded`` the
+            incidents it monitors); ``unvisited`` the rounds since a place got its
+            part of the own units (exploratory search); ``threshold`` and ``score_estimate`` the
             score-profiling cut-off in force and its estimate.
         prevention: Prevention in force per place (allocation); ``last_units`` the
             units sent per place; ``dispatch_p`` where whole inspections went.
@@ -68,10 +71,14 @@ class GovernanceModel(mesa.Model):
             (``kp.T_*`` columns; response), ``fsum_prev`` its sums per place;
             ``neighbour_rate`` the share of violators caught per place, which actors
             learn from, and ``at_place`` the actors per place.
-        legitimacy: Support for the government, in [0, 1] (outcomes).
+        legitimacy: Support for the government, in [0, 1] (outcomes);
+            ``expected_legitimacy`` what actors have come to expect, ``grievance``
+            the shortfall beyond tolerance (response), ``agreement`` whether the
+            parties at this round's table agreed on progress (interpretation).
         partners: The partners (``sim.agents.Partner``), with their state in
             ``partner_trust``, ``partner_shared``, ``partner_heard``,
-            ``partner_reused``, ``partner_units`` and ``partner_records`` (parties).
+            ``partner_reused``, ``partner_units``, ``partner_records`` and
+            ``partner_member`` (in the arrangement or outside it; parties, outcomes).
         professionals: The professionals (``sim.agents.Professional``), with
             ``professional_engagement`` and ``professional_contributed`` (parties).
     """
@@ -101,11 +108,18 @@ class GovernanceModel(mesa.Model):
         self.prevention = np.zeros(n_places)
         self.estimate_prev: np.ndarray | None = None
         self.fixed_share: np.ndarray | None = None
+        self.recorded = 0.0  # incidents recorded last round (collection), for the blueprint's standard
+        self.unvisited = np.zeros(n_places)  # rounds since a place got its part of the own units (exploration)
         self.last_units = np.zeros(n_places)  # units per place last round (dashboard map)
         self.tally_prev = np.zeros((n_places, kp.N_TALLY), dtype=np.int64)
         self.neighbour_rate = np.zeros(n_places)
         self.at_place = place_counts(self.actors["place"], n_places).astype(np.float64)
         self.legitimacy = cfg.legitimacy.initial
+        # What actors expect legitimacy to be (it follows the actual with legitimacy.adaptation);
+        # support lost faster than they expect leaves a grievance (response).
+        self.expected_legitimacy = cfg.legitimacy.initial
+        self.grievance = 0.0
+        self.agreement = True  # whether the parties at the table agreed on progress (interpretation)
         self.believed_cause = -1
         self._own_frame: np.ndarray | None = None
         self._centred: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}  # by candidate set (analysis)
@@ -128,12 +142,18 @@ class GovernanceModel(mesa.Model):
         self._key_block = -1
         self._streams = _RoundStreams(cfg.run.seed, replication, cfg.run.rounds)
         self._keys = np.zeros(0, dtype=np.uint64)
+        # The policy schedule: the changes to make after each round (sim/schedule.py).
+        self.changes: dict[int, list[Change]] = {}
+        for change in resolve(cfg):
+            self.changes.setdefault(change.after, []).append(change)
         make_partners(self)
         make_professionals(self)
         _forget_agent_ids(self)  # every agent is made: let the model be freed when done
 
     def step(self) -> None:
         """Run one round, the seven phases in order; its record (one row of ``rounds.parquet``) is ``self.record``."""
+        if self.round in self.changes:  # the schedule's changes after the last round
+            self.change(self.changes[self.round])
         rng = self._streams.phases(self.round)  # each drawing phase's own stream of this round
         candidates, cause_considered = frame(self, rng[S_FRAMING])  # 1. framing.py
         data_shared, observed = collect(self, rng[S_COLLECTION])  # 2. collection.py
@@ -146,6 +166,30 @@ class GovernanceModel(mesa.Model):
         self.round += 1
         record["round"] = self.round
         self.record = record
+
+    def change(self, changes: list[Change]) -> None:
+        """Put scheduled changes in force before the next round (``sim.schedule``).
+
+        The new configuration replaces ``cfg``; what the model built from the old one
+        at the start is rebuilt where the change touches it (the partners' admission
+        by the regime, the inspection capacity, the own frame of a wider search).
+        A shock adds to legitimacy or every partner's trust, kept in [0, 1]. Nothing
+        is drawn, so every random stream stays as it was.
+        """
+        for c in changes:
+            old, self.cfg = self.cfg, c.cfg
+            if c.cfg.regime != old.regime:
+                admit_partners(self)
+            if c.cfg.government.capacity != old.government.capacity:
+                self.capacity = c.cfg.government.capacity  # adaptation goes on from here
+            if c.cfg.analytics.features_searched != old.analytics.features_searched:
+                self._own_frame = None  # framing builds it again for the new search
+            if c.cfg.government.exploratory != old.government.exploratory:
+                self.fixed_share = None  # a new blueprint fixes the next round's allocation
+            if "legitimacy" in c.shock:
+                self.legitimacy = min(max(self.legitimacy + c.shock["legitimacy"], 0.0), 1.0)
+            if "trust" in c.shock:
+                self.partner_trust[:] = np.clip(self.partner_trust + c.shock["trust"], 0.0, 1.0)
 
     # Each phase is also a method, to run one phase on a state a test or script has set up.
     framing = frame

@@ -8,12 +8,14 @@ the analyses of the partners it admits.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.agents import Partner, Professional
 from sim.model.exact import _mean
+from sim.model.strategy import partner_say
 
 if TYPE_CHECKING:
     from sim.model.governance import GovernanceModel
@@ -30,7 +32,8 @@ def interpret(
     their judgements accumulate in a knowledge base, and the estimate moves to
     the cause they confirm, in proportion to the share of places reviewed.
     Admitted partners' analyses are weighed in (aligned ones bring their data,
-    self-serving ones their interests).
+    self-serving ones their interests); an exploratory government learning with
+    partners (``government.partner_learning``) gives each a say by its trust.
 
     Args:
         model: The model; its knowledge base (``votes_yes``, ``votes_no``) grows by
@@ -51,6 +54,7 @@ def interpret(
     if setting == "closed":  # nobody's review is used, so none is drawn
         model.professional_contributed[:] = False
         model.partner_heard[:] = False
+        model.agreement = True  # the government alone at its table decides alone
         # Partners left out with their own data and diverging interests go public.
         return fit, heard, model._contested
     places, judged, contributed = Professional.review(
@@ -85,11 +89,39 @@ def interpret(
         if coverage > 0.5:
             model.believed_cause = int(model.driver_cols[0])
     admitted = model._admitted
-    if admitted.size:
-        analyses = Partner.analyses(model._voices, observed).sum(axis=0) / admitted.size
+    inside = model.partner_member[admitted]  # a partner outside the arrangement takes its voice with it
+    model.agreement = agree(model, admitted[inside])
+    if inside.any() and model.agreement:
+        g = cfg.government
+        each, rows = Partner.analyses(model._voices, observed), admitted
+        if not inside.all():
+            each, rows = each[inside], admitted[inside]
+        if g.exploratory and g.partner_learning > 0:
+            # Learning with partners: the more a partner trusts the government, the more it has to say.
+            say = partner_say(model, rows)
+            total = float(say.sum())  # 0 only if every partner heard distrusts fully: nobody is weighed in
+            analyses = (say[:, None] * each).sum(axis=0) / max(total, 1e-300)
+            v = min(g.voice_weight * total / len(model.partners), 1.0)
+        else:
+            analyses = each.sum(axis=0) / each.shape[0]
+            v = g.voice_weight * each.shape[0] / len(model.partners)
         scale = max(float(_mean(estimate)), 1e-9) / max(float(_mean(analyses)), 1e-9)
-        v = cfg.government.voice_weight * len(admitted) / len(model.partners)
         estimate = (1.0 - v) * estimate + v * analyses * scale
-        heard[admitted] = True
+        heard[admitted[inside]] = True
     model.partner_heard[:] = heard
     return estimate, heard, contested
+
+
+def agree(model: GovernanceModel, at_table: np.ndarray) -> bool:
+    """Whether the parties at this round's table agree on progress (essay ch. 5, the rounds model).
+
+    At the table are the partners heard and the professionals whose judgements count;
+    they agree if their mean trust (partners) and engagement (professionals) reaches
+    ``partners.agreement``. Without agreement the partners' analyses are not weighed
+    in and their work waits (allocation). A government alone at its table decides alone.
+    """
+    levels = [model.partner_trust[at_table], model.professional_engagement[model.professional_contributed]]
+    count = sum(x.size for x in levels)
+    if count == 0:
+        return True
+    return float(sum(math.fsum(x.tolist()) for x in levels)) / count >= model.cfg.partners.agreement

@@ -89,17 +89,25 @@ def account(
         else model.legitimacy
     )
     model.legitimacy = min(max(model.legitimacy + L.rate * (target - model.legitimacy), 0.0), 1.0)
+    # Expectations follow support (response reads the shortfall as a grievance).
+    model.expected_legitimacy += L.adaptation * (model.legitimacy - model.expected_legitimacy)
+    left = returned = 0
     if model.partners:
         harmed = model._data_cost * (0.4 + 0.6 * model._audience_share) * model.partner_shared
         if cfg.privacy.pseudonymisation:
             harmed = harmed * (1.0 - cfg.privacy.identifiable_share)
+        # A partner outside still sees what the regime offers it (the invitation) and the results.
         model.partner_trust[:] = Partner.update_trust(
             model.partner_trust, cfg.partners.trust_rate, model._involvement, model.partner_heard, harmed, results
         )
+        left, returned = update_coalition(model)
     if model.professionals:
         used = model.professional_contributed if cfg.regime.interpretation != "closed" else False
         model.professional_engagement[:] = Professional.update_engagement(
-            model.professional_engagement, cfg.professionals.engagement_rate, used
+            model.professional_engagement,
+            cfg.professionals.engagement_rate,
+            used,
+            L.professional_weight * (model.legitimacy - 0.5),
         )
     trust = float(_mean(model.partner_trust)) if model.partners else model.legitimacy
     public_value = (
@@ -135,7 +143,39 @@ def account(
         "contested": float(contested),
         "mean_belief": float(belief_sum.sum() / n),
         "mean_detection": float((alloc["detect"] * actors_now).sum() / actors_now.sum()),
+        "coalition_size": float(np.count_nonzero(model.partner_member)),
+        "partners_left": float(left),
+        "partners_returned": float(returned),
+        "agreement": float(model.agreement),
+        "grievance": float(model.grievance),
     }
+
+
+def update_coalition(model: GovernanceModel) -> tuple[int, int]:
+    """Who leaves the arrangement and who comes back, after this round's trust (essay ch. 5-6).
+
+    A member whose trust has fallen below ``partners.exit_trust`` leaves: from the
+    next round it is not asked for data, brings no capacity and is not heard, and its
+    trust follows what it sees from outside (no involvement). A partner outside
+    returns when it is invited (a regime phase admits it to framing or
+    interpretation, or the role brings partners to the table) and its trust has
+    recovered to ``partners.return_trust``.
+
+    Returns:
+        How many partners left and how many returned this round.
+    """
+    c = model.cfg.partners
+    member, trust = model.partner_member, model.partner_trust
+    leaving = member & (trust < c.exit_trust)
+    invited = model._framing_admits.copy()
+    invited[model._admitted] = True
+    if model.cfg.role.coordinates:
+        invited[:] = True
+    returning = ~member & invited & (trust >= c.return_trust)
+    if leaving.any() or returning.any():
+        member[leaving] = False
+        member[returning] = True
+    return int(np.count_nonzero(leaving)), int(np.count_nonzero(returning))
 
 
 def diagnostics(model: GovernanceModel, cause_considered: bool, false_discoveries: int) -> dict[str, float]:

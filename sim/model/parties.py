@@ -31,7 +31,7 @@ def make_partners(model: GovernanceModel) -> None:
             (``partner_trust``, ``partner_shared``, ``partner_heard``, ``partner_reused``,
             ``partner_units``, ``partner_records``) and what does not change between rounds.
     """
-    c, w, regime = model.cfg.partners, model.cfg.world, model.cfg.regime
+    c, w = model.cfg.partners, model.cfg.world
     rng = generator(model.cfg.run.seed, model.replication, STREAM_PARTNERS)
     scale = model.n_actors / 1000.0
     # The partners' changing state, one entry each (Partner's attributes read them).
@@ -40,6 +40,7 @@ def make_partners(model: GovernanceModel) -> None:
     model.partner_heard = np.zeros(c.count, dtype=bool)
     model.partner_reused = np.zeros(c.count, dtype=bool)
     model.partner_units = np.zeros(c.count)
+    model.partner_member = np.ones(c.count, dtype=bool)  # every partner starts in the arrangement
     model.partners: list[Partner] = []
     for j in range(c.count):
         # min/max: np.clip's result, without its ~5 us on a scalar
@@ -59,6 +60,23 @@ def make_partners(model: GovernanceModel) -> None:
     model._data_cost = np.array([p.data_cost for p in ps], dtype=np.float64)
     model._capacity = np.array([p.capacity for p in ps], dtype=np.float64)
     model._pet = np.array([p.pet_feature for p in ps], dtype=np.int64)
+    admit_partners(model)
+    model._mean_alignment = float(np.mean([p.alignment for p in ps])) if ps else 0.0
+    model.partner_records = np.zeros(model._coverage.shape)
+
+
+def admit_partners(model: GovernanceModel) -> None:
+    """What the regime admits each partner to: framing, collection, interpretation, the results.
+
+    Called when the partners are made and again when a schedule changes the regime
+    (``sim.schedule``); it draws nothing.
+
+    Args:
+        model: The model, with its partners made; gets ``_involvement``, ``_sees``,
+            ``_asked``, ``_framing_admits``, ``_admitted``, ``_voices``, ``_contested``
+            and ``_audience_share``.
+    """
+    regime, ps = model.cfg.regime, model.partners
     model._involvement = np.array([p.involvement(regime) for p in ps], dtype=np.float64)
     model._sees = np.array([p.sees_results(regime) for p in ps], dtype=bool)
     model._asked = np.array([admits(regime.collection, p.aligned) for p in ps], dtype=bool)
@@ -75,8 +93,6 @@ def make_partners(model: GovernanceModel) -> None:
         model._audience_share = 0.0
     else:
         model._audience_share = float(np.mean([p.aligned for p in ps]))
-    model._mean_alignment = float(np.mean([p.alignment for p in ps])) if ps else 0.0
-    model.partner_records = np.zeros(model._coverage.shape)
 
 
 def make_professionals(model: GovernanceModel) -> None:

@@ -66,8 +66,9 @@ def react(model: GovernanceModel, alloc: dict[str, np.ndarray | float]) -> tuple
         mult_lo,
         mult_hi,
         mult_lo,
-        p.violation_cost,
+        moral_cost(model),
         *_score_params(model),
+        base_effort=p.violation_cost,
     )
     detect = alloc["detect"]
     key = _round_key(model, model.round)
@@ -88,6 +89,26 @@ def react(model: GovernanceModel, alloc: dict[str, np.ndarray | float]) -> tuple
     model.tally_prev = tally
     model.fsum_prev = fsum
     return tally, fsum[:, kp.F_BELIEF]
+
+
+def moral_cost(model: GovernanceModel) -> float:
+    """The cost of any violation to an actor this round: effort, and the norm that legitimacy carries.
+
+    Compliance follows legitimacy (Tyler 2006; Epstein 2002): above 0.5 the norm adds
+    to the cost, below it subtracts. A grievance subtracts too: the shortfall of
+    legitimacy below what actors had come to expect, beyond ``legitimacy.tolerance``
+    (``model.expected_legitimacy`` follows the actual at ``legitimacy.adaptation``
+    per round, in outcomes). A loss that comes faster than expectations adapt leaves
+    a grievance; the same loss, slowly, leaves little or none: how fast support is
+    lost matters, not only how much. A government that does not intervene
+    (``role.intervenes`` false) carries no norm: its actors meet no authority.
+    """
+    L = model.cfg.legitimacy
+    cost = model.cfg.population.violation_cost
+    if (L.norm == 0.0 and L.grievance == 0.0) or not model.cfg.role.intervenes:
+        return cost  # a government that does nothing carries no norm of its own
+    model.grievance = max(model.expected_legitimacy - model.legitimacy - L.tolerance, 0.0)
+    return max(cost + L.norm * (model.legitimacy - 0.5) - L.grievance * model.grievance, 0.0)
 
 
 def _round_key(model: GovernanceModel, t: int) -> int:

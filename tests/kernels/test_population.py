@@ -69,6 +69,7 @@ def reference(actors, opportunity, opportunity0, detect, published, neighbour_ra
         score_cost,
         tau_noise,
         qualification,
+        base_effort,
     ) = p
     n_places = len(opportunity)
     tally = np.zeros((n_places, kp.N_TALLY), dtype=np.int64)
@@ -111,7 +112,7 @@ def reference(actors, opportunity, opportunity0, detect, published, neighbour_ra
         g = actors["gain"][i] * (f(1) + f(gain_noise) * (f(2) * f(py_uniform(key, i, 0)) - f(1)))
         pen = actors["risk"][i] * f(fine)
         here = g * f(opportunity[k]) - f(effort)
-        if g * f(opportunity0[k]) - f(effort) > 0:
+        if g * f(opportunity0[k]) - f(base_effort) > 0:
             tally[k, kp.T_POTENTIAL] += 1
         options = {
             kp.COMPLY: f(0),
@@ -198,8 +199,31 @@ def test_kernel_matches_reference(visibility, profiling, sort):
     assert tally[:, kp.T_VIOLATIONS].sum() > 0 and tally[:, kp.T_CAUGHT].sum() > 0
     if visibility == 2:
         assert tally[:, kp.T_MOVED].sum() + tally[:, kp.T_EVADING].sum() > 0
+
     if sort:  # the movers' scatter out of one-place blocks is exercised
         assert tally[:, kp.T_MOVED].sum() > 0
+
+
+def test_potential_harm_is_counted_without_the_legitimacy_norm():
+    """``base_effort`` (the cost without legitimacy's norm) sets only who would violate without government action."""
+    n, n_places = 3000, 7
+    rng = np.random.default_rng(8)
+    opp0 = 1 + 3 * (rng.random(n_places) < 0.4)
+    opp = opp0 * rng.uniform(0.5, 1.0, n_places)
+    detect = rng.uniform(0, 0.4, n_places)
+    neighbour = rng.uniform(0, 0.3, n_places)
+    key = 0xFEED
+    tallies = {}
+    for base in (0.5, 1.5):
+        params = kp.pack_params(1, 5.0, 0.4, 0.3, 0.6, 0.2, 0.3, 0.5, 0.25, 0.05, effort=0.5, base_effort=base)
+        a, b = make_state(n, n_places, 1, True), make_state(n, n_places, 1, True)
+        tally, _ = kp.respond(a, opp, opp0, detect, detect, neighbour, params, key, parallel=False)
+        ref, _ = reference(b, opp, opp0, detect, detect, neighbour, params, key)
+        np.testing.assert_array_equal(tally, ref)
+        tallies[base] = tally
+    others = [c for c in range(kp.N_TALLY) if c != kp.T_POTENTIAL]
+    np.testing.assert_array_equal(tallies[0.5][:, others], tallies[1.5][:, others])
+    assert tallies[1.5][:, kp.T_POTENTIAL].sum() < tallies[0.5][:, kp.T_POTENTIAL].sum()
 
 
 @pytest.mark.parametrize("shuffle_chunk", [None, 1])
