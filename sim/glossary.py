@@ -64,6 +64,7 @@ KEY_NAMES = {
     "world.proxy_given_driver": "proxy tracks cause",
     "world.actors": "actors",
     "run.rounds": "rounds",
+    "schedule": "schedule",
 }
 
 
@@ -100,9 +101,44 @@ def value_name(key: str, value: Any) -> str:
         return f"{text} {key}"
     if key == "arrangement":
         return text.rpartition("/")[2].replace("_", " ")
+    if key == "schedule":
+        return schedule_name(value)
     if key in KEY_NAMES:
         return f"{KEY_NAMES[key]} {_number(value)}"
     return f"{key} = {_number(value)}"
+
+
+def schedule_name(value: Any) -> str:
+    """A schedule as a strategist reads it: ``after round 25: use open`` (``no change`` for none).
+
+    A sweep's summary holds the override as typed (``[{round:25,set:{regime.use:public}}]``);
+    it is read as YAML once a space follows each colon. A value that does not read
+    is shown as typed.
+    """
+    if value is None or (isinstance(value, str) and value.strip() in ("", "[]")) or value == []:
+        return "no change"
+    entries = value
+    if isinstance(value, str):
+        import yaml  # only for a swept schedule (PyYAML comes with OmegaConf)
+
+        try:
+            entries = yaml.safe_load(value.replace(":", ": "))
+        except yaml.YAMLError:
+            return f"schedule {value}"
+    if not isinstance(entries, list) or not all(isinstance(e, Mapping) for e in entries):
+        return f"schedule {value}"
+    parts = []
+    for e in entries:
+        what = [
+            value_name(k.rpartition(".")[2] if k.startswith("regime.") else k, v)
+            for k, v in (e.get("set") or {}).items()
+        ]
+        what += [
+            f"{k} {_number(d):s}" if str(d).startswith("-") else f"{k} +{_number(d)}"
+            for k, d in (e.get("shock") or {}).items()
+        ]
+        parts.append(f"after round {e.get('round')}: {', '.join(what)}")
+    return "; ".join(parts)
 
 
 def option_name(choices: Mapping[str, Any]) -> str:
@@ -119,10 +155,13 @@ SHARE = (0.0, 1.0)
 NON_NEGATIVE = (0.0, math.inf)
 UNBOUNDED = (-math.inf, math.inf)
 BOUNDS: dict[str, tuple[float, float]] = {
-    # the public account (kEUR): cost, benefit and side effects are sums of non-negative
-    # terms (config valuations are >= 0); public value weighs them with signs.
+    # the public account (kEUR): cost and side effects are sums of non-negative terms
+    # (config valuations are >= 0); public value weighs them with signs. Benefit is harm
+    # prevented against what would happen without government action: with
+    # feedback=acting a government that loses its legitimacy can do worse than that
+    # (docs/ODD.md 7.13), so benefit has no lower bound.
     "cost": NON_NEGATIVE,
-    "benefit": NON_NEGATIVE,
+    "benefit": UNBOUNDED,
     "negative_side_effects": NON_NEGATIVE,
     "positive_side_effects": NON_NEGATIVE,
     "legitimacy": SHARE,
@@ -153,6 +192,12 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "cause_identified": SHARE,
     "misclassified": SHARE,
     "top_share": SHARE,
+    # the coalition and the decision rounds (docs/ODD.md 7.13)
+    "coalition_size": NON_NEGATIVE,
+    "partners_left": NON_NEGATIVE,
+    "partners_returned": NON_NEGATIVE,
+    "agreement": SHARE,
+    "grievance": SHARE,
     # a correlation, and the score model's own scale
     "record_accuracy": (-1.0, 1.0),
     "score_threshold": UNBOUNDED,
