@@ -243,7 +243,11 @@ def build(sw: Sweep, args: argparse.Namespace) -> list[Block]:
             )
         )
         blocks.append(
-            figures.block("series", "Over the rounds (mean and 95% interval)", figures.time_series(ser, chosen, names))
+            figures.block(
+                "series",
+                "Over the rounds (mean and 95% interval; a dotted line: a scheduled change)",
+                figures.time_series(ser, chosen, names, stats.changes(sw, chosen)),
+            )
         )
         blocks.append(Block("table", csv=ser, name="series", table=None))
         blocks.append(Block("p", "The time series, per option, round and column: `tables/series.csv`."))

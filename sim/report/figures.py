@@ -22,7 +22,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from sim.glossary import CHOICE_KEYS, key_name, value_name  # noqa: E402
+from sim.glossary import CHOICE_KEYS, bounds, key_name, value_name  # noqa: E402
 from sim.report.data import ordered  # noqa: E402
 from sim.report.document import Block  # noqa: E402
 from sim.report.stats import SERIES  # noqa: E402
@@ -282,10 +282,17 @@ def probability_best(rank: pd.DataFrame, metric: str, names: dict[str, str] | No
     return fig
 
 
-def time_series(ser: pd.DataFrame, options: list[str], names: dict[str, str] | None = None) -> Figure:
+def time_series(
+    ser: pd.DataFrame,
+    options: list[str],
+    names: dict[str, str] | None = None,
+    changes: dict[str, list[int]] | None = None,
+) -> Figure:
     """Legitimacy, trust, evasion, data shared and misallocation per round, mean and 95% band.
 
     The legend is on top, under the title, where it is in view with either row of panels.
+    ``changes`` (per option, the rounds after which its schedule acts) draws a dotted
+    line in the option's colour on every panel, between that round and the next.
     """
     fig = plt.figure(figsize=(18, 10.5), layout="constrained")
     panels = fig.subfigures(1, 1)  # a legend "outside" a subfigure goes under the title, not over it
@@ -300,12 +307,19 @@ def time_series(ser: pd.DataFrame, options: list[str], names: dict[str, str] | N
             label = (names or {}).get(opt, opt)
             ax.plot(s["round"], s["mean"], color=colour, lw=2.5, ls=LINESTYLES[i % len(LINESTYLES)], label=label)
             ax.fill_between(s["round"], s["ci95_low"], s["ci95_high"], color=colour, alpha=0.18, lw=0)
+            for after in (changes or {}).get(opt, []):
+                ax.axvline(after + 0.5, color=colour, ls=":", lw=1.8, label=f"schedule changes after round {after}")
         ax.set_title(title_of(col))
+        lo, hi = bounds(col)  # the axis stays within what the quantity can be (a share of 0 all along)
+        bottom, top = ax.get_ylim()
+        ax.set_ylim(max(bottom, lo), min(top, hi) if top > max(bottom, lo) else max(bottom, lo) + 1e-3)
         ax.set_xlabel("round")
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.set_ylabel(ROUND_UNITS[col])
     axes.flat[-1].set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
+    shown = dict(zip(labels, handles, strict=True))  # one entry per label (a change shared by options)
+    labels, handles = list(shown), list(shown.values())
     panels.legend(
         handles,
         labels,

@@ -151,6 +151,18 @@ def ranking(sw: Sweep, metric: str = "public_value") -> pd.DataFrame:
     return out
 
 
+def changes(sw: Sweep, options: list[str]) -> dict[str, list[int]]:
+    """Per option, the rounds after which its schedule changes a setting (``summary.json``'s ``schedule``)."""
+    out: dict[str, list[int]] = {}
+    for opt in options:
+        for cell in sw.options.set_index("option").loc[opt, "cells"]:
+            rounds = sorted({int(c["round"]) for c in sw.cell_summary(cell).get("schedule", []) if "round" in c})
+            if rounds:
+                out[opt] = rounds
+                break
+    return out
+
+
 def series(sw: Sweep, options: list[str]) -> tuple[pd.DataFrame, list[str]]:
     """Per option and round: mean and 95% interval over worlds of the time-series columns.
 
