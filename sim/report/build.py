@@ -14,7 +14,7 @@ import argparse
 
 import pandas as pd
 
-from sim.report import data, figures, stats
+from sim.report import data, figures, groups, stats
 from sim.report.data import Sweep
 from sim.report.document import Block, ci
 from sim.report.sampled import sampled_section
@@ -144,6 +144,10 @@ def build(sw: Sweep, args: argparse.Namespace) -> list[Block]:
     fig = figures.dots(acc, sw.dims, ACCOUNT, "", "Public account per option (mean, 95% interval)", False, order)
     blocks.append(figures.block("account", "The public account per option: mean and 95% interval", fig))
     blocks.append(Block("table", "Public account per option", table=_account_display(acc), csv=acc, name="account"))
+
+    # ---- the winner within each problem type (sim.report.groups; a sweep that varies `problem` only)
+    blocks += groups.section(sw.table, sw.dims, sw.worlds, metric)
+    summary += groups.summary_items(sw.table, sw.dims, sw.worlds, metric)
 
     # ---- paired differences
     blocks.append(Block("h2", f"Paired differences against the baseline ({args.baseline})"))
