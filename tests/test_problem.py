@@ -186,6 +186,8 @@ def test_winners_pairs_within_each_group_and_says_when_the_winner_is_clear():
     margin = ci(-diff.mean(), -hi, -lo, sign=True)  # best - runner-up, from the independent interval
     assert shown.loc["unstructured", "margin over the runner-up (paired)"] == f"{margin} over expert_solution"
     assert margin.startswith("+")
+    assert shown.loc["unstructured", groups.ESSAY_COLUMN] == "shared_discourse: not run"  # table 7's, not in this sweep
+    assert shown.loc["structured", groups.ESSAY_COLUMN] == "expert_solution: not run"
 
 
 def test_winners_refuses_tables_it_cannot_pair():
@@ -262,7 +264,16 @@ def test_report_shows_the_winner_per_problem_type_of_a_real_sweep(hoppe_sweep):
                 assert rows.loc[s, "diff_ci95_low"] == pytest.approx(lo, rel=1e-9)
                 assert rows.loc[s, "diff_ci95_high"] == pytest.approx(hi, rel=1e-9)
                 assert bool(rows.loc[best, "clear"]) == (hi < 0)
+    shown = pd.read_csv(hoppe_sweep / "report" / "tables" / "problem_winners.csv")
+    un = shown[shown.problem == "unstructured"].set_index("strategy").loc["shared_discourse"]
+    essay = (
+        "shared_discourse: the winner"
+        if un["best"]
+        else f"shared_discourse: {ci(un['diff_mean'], un['diff_ci95_low'], un['diff_ci95_high'], sign=True)}"
+    )
     md = (hoppe_sweep / "report" / "report.md").read_text()
+    assert f"| {essay} |" in md  # table 7's strategy for the unstructured problem, against the winner
+    assert "| expert_solution: not run |" in md
     assert "## Which strategy wins in which problem type" in md
     assert "| problem | coalition_experiment | shared_discourse | winner |" in md
     html = (hoppe_sweep / "report" / "report.html").read_text()

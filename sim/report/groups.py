@@ -34,6 +34,11 @@ ORDER = {
 }
 
 
+# The strategy table 7 gives each problem type (the same row of the table).
+ESSAY = dict(zip(ORDER[GROUP], ORDER[OPTION], strict=True))
+ESSAY_COLUMN = "table 7's strategy (paired, against the winner)"
+
+
 def _plural(option: str) -> str:
     return "strategies" if option == OPTION else "options"
 
@@ -137,6 +142,9 @@ def _verdict(block: pd.DataFrame, option: str) -> str:
 def display(table: pd.DataFrame, group: str = GROUP, option: str = OPTION) -> pd.DataFrame:
     """One row per group: each option's mean (95% interval), the winner, and its margin over the runner-up.
 
+    For the problem types and strategies, a last column gives the strategy table 7 advises
+    for the type and its paired difference from the winner.
+
     Args:
         table: What :func:`winners` returns.
         group: Its group column.
@@ -157,6 +165,16 @@ def display(table: pd.DataFrame, group: str = GROUP, option: str = OPTION) -> pd
             row["margin over the runner-up (paired)"] = (
                 ci(-r["diff_mean"], -r["diff_ci95_high"], -r["diff_ci95_low"], sign=True) + f" over {r[option]}"
             )
+        pick = ESSAY.get(str(g)) if option == OPTION else None
+        if pick is not None:  # the essay's advice for this type, as the model finds it
+            mine = block[block[option] == pick]
+            if mine.empty:
+                row[ESSAY_COLUMN] = f"{pick}: not run"
+            elif bool(mine["best"].iloc[0]):
+                row[ESSAY_COLUMN] = f"{pick}: the winner"
+            else:
+                r = mine.iloc[0]
+                row[ESSAY_COLUMN] = f"{pick}: {ci(r['diff_mean'], r['diff_ci95_low'], r['diff_ci95_high'], sign=True)}"
         rows.append(row)
     return pd.DataFrame(rows).fillna("–")
 
@@ -192,8 +210,9 @@ def section(
             f"Mean {metric} per {option} in each problem type (essay §6.5, table 7: consensus or dissensus on "
             f"values and on what data can contribute), with 95% intervals over the worlds. Within a problem type "
             f"the {_plural(option)} share their worlds, so each is compared with the best one world by world; the "
-            f"winner is clear where every other {option} is below it with an interval that excludes 0, and the last "
-            f"column is the paired margin of the best over the runner-up. A clear winner in {clear} of "
+            f"winner is clear where every other {option} is below it with an interval that excludes 0; the last "
+            f"columns are the paired margin of the best over the runner-up and, where it was run, the paired "
+            f"difference of the {option} the essay advises for the type from the best. A clear winner in {clear} of "
             f"{len(shown)} problem types.",
         ),
         Block("table", f"{metric} per {option} and problem type", table=shown, csv=table, name="problem_winners"),
@@ -206,4 +225,11 @@ def summary_items(totals: pd.DataFrame, dims: Sequence[str], worlds: Sequence[st
     if not blocks:
         return []
     shown = blocks[-1].table
-    return [f"In the **{r[GROUP]}** problem the best is {r['winner']}." for _, r in shown.iterrows()]
+    items = []
+    for _, r in shown.iterrows():
+        essay = r.get(ESSAY_COLUMN, "")
+        pick, _, diff = str(essay).partition(": ")
+        said = "" if diff in ("", "not run") else f"; table 7's {pick} is {diff} kEUR against it (paired)"
+        said = ", as table 7 advises" if diff == "the winner" else said
+        items.append(f"In the **{r[GROUP]}** problem the best is {r['winner']}{said}.")
+    return items
