@@ -352,10 +352,26 @@ class ArrangementConfig:
 
 
 @dataclass
+class ProblemConfig:
+    """The problem's structure (essay §6.5, table 7, after Hoppe): who agrees on what.
+
+    A preset of ``conf/problem/`` names the type and sets the partners' alignment and
+    starting trust with it (``partners.*``); what stays here is what no other section
+    holds: how strongly the partners left out of a closed interpretation contest it.
+    """
+
+    name: str = field(default="none", metadata={"doc": "problem type (conf/problem/), none: as the arrangement has it"})
+    contestation: float = _num(
+        1.0, 0.0, 10.0, "weight of each non-aligned partner's counter-analysis: contested = min(1, this x share)"
+    )
+
+
+@dataclass
 class SimConfig:
     """Everything one run needs; see ``docs/ODD.md`` for each mechanism."""
 
     arrangement: ArrangementConfig = field(default_factory=ArrangementConfig)
+    problem: ProblemConfig = field(default_factory=ProblemConfig)
     role: RoleConfig = field(default_factory=RoleConfig)
     regime: RegimeConfig = field(default_factory=RegimeConfig)
     analytics: AnalyticsConfig = field(default_factory=AnalyticsConfig)
@@ -476,6 +492,7 @@ def _build(cls: type, data: Mapping[str, Any], prefix: str, source: str, ignore=
 def _dataclass_for(cls: type, name: str) -> type | None:
     hints = {
         "arrangement": ArrangementConfig,
+        "problem": ProblemConfig,
         "role": RoleConfig,
         "regime": RegimeConfig,
         "analytics": AnalyticsConfig,

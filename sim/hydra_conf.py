@@ -104,9 +104,10 @@ def load(overrides: list[str] | None = None) -> SimConfig:
     except ConfigError as exc:
         if _where(exc.key, overrides or []) != "the command line":
             arrangement = cfg.get("arrangement", {}).get("name", "?")
-            exc = ConfigError(
-                exc.key, exc.value, exc.allowed, f"a config file or the arrangement preset (arrangement={arrangement})"
-            )
+            # The problem type and the strategy are presets applied after the arrangement.
+            chosen = [o for o in overrides or [] if o.partition("=")[0] in ("problem", "strategy")]
+            presets = f"the arrangement preset (arrangement={arrangement})" + "".join(f" or {o}" for o in chosen)
+            exc = ConfigError(exc.key, exc.value, exc.allowed, f"a config file or {presets}")
         raise exc from None
     if OmegaConf.select(cfg, "arrangement.name") == "default":
         # Every preset names itself; the schema's default means the file set nothing.

@@ -25,7 +25,7 @@ import numpy as np
 
 from sim import sampling  # a sampled experiment's index -> its drawn values (as_config)
 from sim import schedule as policy_schedule  # changes during the run, checked before any work
-from sim.config import SimConfig, from_mapping, to_dict, validate
+from sim.config import ProblemConfig, SimConfig, from_mapping, to_dict, validate
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -186,6 +186,8 @@ def config_hash(cfg: SimConfig) -> str:
     for key, default in _PRACTICE_DEFAULTS.items():  # and for the working practice's knobs left off
         if data["government"].get(key) == default:
             data["government"].pop(key)
+    if data.get("problem") == dataclasses.asdict(ProblemConfig()):
+        data.pop("problem")  # and for runs without a problem structure
     blob = json.dumps(data, sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
 
@@ -215,6 +217,7 @@ def summarise(df: pd.DataFrame, cfg: SimConfig, totals: pd.DataFrame | None = No
             **{p: getattr(cfg.regime, p) for p in ("framing", "collection", "interpretation", "use")},
         },
         "analytics": cfg.analytics.name,
+        **({"problem": cfg.problem.name} if cfg.problem != ProblemConfig() else {}),
         "seed": cfg.run.seed,
         "rounds": cfg.run.rounds,
         "replications": cfg.run.replications,

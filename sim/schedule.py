@@ -75,6 +75,7 @@ FIXED_KEYS = frozenset(
         "legitimacy.initial",
         "analytics.resolution",
         "analytics.profile",
+        "problem.name",  # names the partners' alignment and trust, drawn at the start
     }
 )
 # What a shock may move, and by how much: the state variables in [0, 1].

@@ -71,6 +71,24 @@ CASES: list[Case] = [
     ),
     Case("unknown regime preset", ("regime=halfway",), ("regime", "halfway", "open_creation_closed_use")),
     Case("unknown analytics level", ("analytics=crystal_ball",), ("analytics", "crystal_ball", "profiling")),
+    Case("unknown problem type", ("problem=wicked",), ("problem", "wicked", "knowledge_contested", "unstructured")),
+    Case("unknown strategy", ("strategy=muddle_through",), ("strategy", "muddle_through", "shared_discourse")),
+    Case(
+        "unknown problem type in a sweep",
+        ("-m", "problem=structured,wicked", "strategy=broaden_issue"),
+        ("problem", "wicked", "values_contested"),
+    ),
+    Case("contestation out of range", ("problem.contestation=-1",), ("problem.contestation", "-1", "[0, 10]")),
+    Case(
+        "a strategy's schedule beyond a short run",
+        ("strategy=shared_discourse", "run.rounds=20"),
+        ("schedule[1].round", "25", "[0, 19]", "run.rounds=20", "strategy=shared_discourse"),
+    ),
+    Case(
+        "a schedule's change of the problem type",
+        ("schedule=[{round:10,set:{problem.name:unstructured}}]",),
+        ("schedule[0].set.problem.name", "unstructured", "change mid-run"),
+    ),
     Case("unknown phase setting", ("regime.use=sometimes",), ("regime.use", "sometimes", "open, restricted, closed")),
     Case(
         "a schedule's change after the last round",

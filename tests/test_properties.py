@@ -43,8 +43,9 @@ SECTIONS = (
     "role",
     "regime",
     "analytics",
+    "problem",
 )
-SKIP = {"role.name", "regime.name", "analytics.name"}
+SKIP = {"role.name", "regime.name", "analytics.name", "problem.name"}
 RATES = [
     "legitimacy",
     "evasion_rate",

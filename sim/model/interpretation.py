@@ -55,8 +55,10 @@ def interpret(
         model.professional_contributed[:] = False
         model.partner_heard[:] = False
         model.agreement = True  # the government alone at its table decides alone
-        # Partners left out with their own data and diverging interests go public.
-        return fit, heard, model._contested
+        # Partners left out with their own data and diverging interests go public, as
+        # strongly as the problem's structure makes their counter-analyses weigh (1: as many
+        # as there are, exactly: min(1, 1.0 x share) is the share).
+        return fit, heard, min(1.0, cfg.problem.contestation * model._contested)
     places, judged, contributed = Professional.review(
         model.professional_engagement, model._accuracy, model._beats, rng, model.cause_present
     )

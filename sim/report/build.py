@@ -14,7 +14,7 @@ import argparse
 
 import pandas as pd
 
-from sim.report import data, figures, stats
+from sim.report import data, figures, groups, stats
 from sim.report.data import Sweep
 from sim.report.document import Block, ci_column
 from sim.report.sampled import sampled_section
@@ -174,6 +174,10 @@ def build(sw: Sweep, args: argparse.Namespace) -> list[Block]:
             name="account",
         )
     )
+
+    # ---- the winner within each problem type (sim.report.groups; a sweep that varies `problem` only)
+    blocks += groups.section(sw.table, sw.dims, sw.worlds, metric)
+    summary += groups.summary_items(sw.table, sw.dims, sw.worlds, metric)
 
     # ---- paired differences
     blocks.append(Block("h2", f"Paired differences against the baseline ({args.baseline})"))
