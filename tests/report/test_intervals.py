@@ -21,7 +21,7 @@ NEAR_BOUNDS = [
     ("trust", [1.0, 1.0, 0.6]),
     ("legitimacy", [0.001, 0.002, 0.0]),
     ("negative_side_effects", [328.0, 270_000.0, 133_000.0]),
-    ("benefit", [36_221.0, 553_252.0]),
+    ("positive_side_effects", [36_221.0, 553_252.0]),
     ("cost", [0.0, 0.0, 5.0]),
     ("harm", [1.0, 1_000_000.0, 2.0]),
 ]
@@ -57,7 +57,7 @@ def test_far_from_the_bounds_the_interval_is_the_t_interval():
     rng = np.random.default_rng(1)
     share = 0.5 + 0.05 * rng.standard_normal(200)
     total = 10_000 + 100 * rng.standard_normal(200)
-    for column, x in (("legitimacy", share), ("benefit", total)):
+    for column, x in (("legitimacy", share), ("cost", total)):
         _, lo, hi = intervals.level(x, column)
         np.testing.assert_allclose([lo, hi], t_interval(x), rtol=2e-3)
     x = np.array([-5.0, 1.0, 20.0])  # public value may be negative: the t-interval, untouched
@@ -122,6 +122,7 @@ def test_every_choice_has_a_readable_name():
 def test_bounds_come_from_one_catalogue():
     for col in ("evasion_rate", "data_shared", "misallocation", "trust", "legitimacy", "cause_identified"):
         assert bounds(col) == SHARE
-    for col in ("cost", "benefit", "negative_side_effects", "positive_side_effects", "harm"):
+    for col in ("cost", "negative_side_effects", "positive_side_effects", "harm", "coalition_size"):
         assert bounds(col) == NON_NEGATIVE
-    assert bounds("public_value") == (-math.inf, math.inf) == bounds("not_a_column")
+    # benefit is harm prevented against no government action: with feedback=acting it can be negative
+    assert bounds("public_value") == (-math.inf, math.inf) == bounds("not_a_column") == bounds("benefit")
