@@ -120,3 +120,27 @@ def test_sim_validate_is_the_package_under_its_published_name(tmp_path):
     ]
     assert [r.returncode for r in listed] == [0, 0], [r.stderr for r in listed]
     assert listed[0].stdout == listed[1].stdout and "claim8" in listed[0].stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "preset"),
+    [
+        ("legitimacy_shock", ["arrangement=overlast", "feedback=acting"]),
+        ("sudden_loss", ["arrangement=overlast", "feedback=acting", "regime=open"]),
+        ("coalition_exit", ["arrangement=gezonde_wijk", "feedback=acting", "role=director"]),
+        ("exploratory_practice", ["arrangement=overlast", "regime=open"]),
+    ],
+)
+def test_the_legitimacy_cases_run_their_preset_as_users_run_it(name, preset):
+    # Cases 6a-6d: each scenario is its preset with the settings its header states, nothing else,
+    # so the case measures what `python -m sim` with those settings gives.
+    from dataclasses import asdict
+
+    from sim.hydra_conf import load
+
+    size = ["run.rounds=1", "run.replications=1", "world.actors=20000"]
+    scen = asdict(load([f"arrangement=validation/{name}", *size]))
+    plain = asdict(load([*preset, *size]))
+    assert scen.pop("arrangement")["name"] == f"validation/{name}"
+    plain.pop("arrangement")
+    assert scen == plain

@@ -21,6 +21,9 @@ Where each case is (``sim/validation/``)::
     cases/inspection_game.py  3a-3b  the inspection game (Tsebelis 1989)
     cases/classification.py   4a-4d  strategic classification (Hardt et al. 2016; Ghalme et al. 2021)
     cases/confounding.py      5a-5d  the fish shop and false discovery (essay §2.3, §2.4)
+    cases/legitimacy.py       6a-6d  legitimacy and compliance (Tyler 2006), sudden vs gradual loss
+                                     (Epstein 2002), exit and return (Hirschman 1970), exploratory
+                                     vs blueprint (essay §5.3)
     cases/essay_claims.py     C1-C8  the essay's claims, run from the table in claims.py
 
 and what they share::

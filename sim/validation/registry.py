@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import time
 
-from sim.validation.cases import classification, confounding, ensign, essay_claims, inspection_game, performative
+from sim.validation.cases import (
+    classification,
+    confounding,
+    ensign,
+    essay_claims,
+    inspection_game,
+    legitimacy,
+    performative,
+)
 from sim.validation.runner import Group, GroupResult, Runner
 
 GROUPS: tuple[Group, ...] = (
@@ -17,6 +25,7 @@ GROUPS: tuple[Group, ...] = (
     *inspection_game.GROUPS,
     *classification.GROUPS,
     *confounding.GROUPS,
+    *legitimacy.GROUPS,
     *essay_claims.GROUPS,
 )
 BY_KEY = {g.key: g for g in GROUPS}
