@@ -166,6 +166,37 @@ def Setting(name: str, spec: dict, value, on_value) -> None:
         )
 
 
+# The trainer's switches: a change now, before the next round (sim.schedule.change_now).
+SWITCHES = {
+    "The strategy becomes known": ({"regime.use": "open"}, None),
+    "Legitimacy shock (-0.2)": (None, {"legitimacy": -0.2}),
+}
+
+
+@solara.component
+def Switch(player: Player, show) -> None:
+    """Changes now, on one side or both: the room sees what happens next (a dotted line marks it)."""
+    session = player.model.session
+    if session is None:
+        return
+    names = ["both sides"] + [s.title.split(" (")[0] for s in session.sides] if len(session.sides) > 1 else []
+    target = solara.use_reactive(names[0] if names else "")
+    with solara.Card("Now", "Applies before the next round.", margin=0, style={"margin-top": "12px"}):
+        if names:
+            solara.Select("On", values=names, value=target, dense=True)
+        side = None if not names or target.value == names[0] else names.index(target.value) - 1
+        for label, (sets, shock) in SWITCHES.items():
+            solara.Button(
+                label,
+                color="primary",
+                outlined=True,
+                block=True,
+                style={"margin-top": "6px"},
+                on_click=lambda sets=sets, shock=shock: show(player.apply(sets, shock, side)),
+                disabled=session.done,
+            )
+
+
 @solara.component
 def Layout(children: list = []) -> None:  # noqa: B006 (Solara's signature for a layout)
     """Solara's app layout: the top bar, the sidebar (folded in presentation mode), the page."""
@@ -250,6 +281,7 @@ def Page() -> None:
                 solara.SliderInt(
                     f"Between rounds: {interval.value} ms", value=interval, min=0, max=2000, step=50, thumb_label=False
                 )
+            Switch(player.value, frame.set)
             with solara.Card(
                 "Settings", "A changed setting applies when you press Reset.", margin=0, style={"margin-top": "12px"}
             ):

@@ -218,6 +218,8 @@ def header_html(model: DashboardModel) -> str:
             ]
         else:
             facts = [("status", "not started: press Step or \u25b6")]
+        if side.marks():  # where a scheduled change or a switch acted (the dotted lines)
+            facts.append(("changed after round", ", ".join(str(r) for r in side.marks())))
         cells = " &middot; ".join(f"{html.escape(k)}: <b>{html.escape(v)}</b>" for k, v in facts)
         title = side.title if len(session.sides) > 1 else views.describe(side.cfg)
         parts.append(
@@ -288,6 +290,32 @@ class Player:
         self._compute()
         with self._show:
             return self._publish(show)
+
+    def apply(self, sets: dict | None = None, shock: dict | None = None, side: int | None = None) -> Frame:
+        """A trainer's switch: a change now, after the last round computed, on one side or all.
+
+        The frame on screen is drawn again (its charts get the dotted line) unless a
+        round is waiting to be shown. A change that is not allowed (the run is over)
+        leaves the run as it was.
+        """
+        session = self.model.session
+        if session is None:
+            return self.shown
+        with self._work:
+            try:
+                session.apply(sets, shock, side)
+            except ConfigError as exc:
+                log.info("switch not applied: %s", exc)
+                return self.shown
+            with self._show:
+                if self.pending is None:
+                    self.shown = self._draw()
+                return self.shown
+
+    def marks(self) -> list[list[int]]:
+        """Per side, the rounds after which a change acted (for tests and the strip)."""
+        session = self.model.session
+        return [s.marks() for s in session.sides] if session else []
 
     def play(self) -> int:
         """Start playing; returns the generation a play loop passes to :meth:`tick`."""

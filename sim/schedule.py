@@ -237,6 +237,23 @@ def resolve(cfg: SimConfig, source: str = "") -> list[Change]:
     return changes
 
 
+def change_now(
+    cfg: SimConfig, after: int, sets: Mapping[str, Any] | None = None, shock: Mapping[str, float] | None = None
+) -> Change:
+    """One change made now, after round ``after``, on the configuration in force (the dashboard's switch).
+
+    Checked as a schedule entry is (:func:`resolve`): the same keys, presets and
+    shocks, the same errors. A change of the run's schedule that acts later starts
+    again from that schedule's own configuration, without this one.
+    """
+    entry: dict[str, Any] = {"round": after}
+    if sets:
+        entry["set"] = dict(sets)
+    if shock:
+        entry["shock"] = dict(shock)
+    return resolve(dataclasses.replace(cfg, schedule=[entry]))[0]
+
+
 def check(cfg: SimConfig, source: str = "") -> SimConfig:
     """Validate the schedule of ``cfg`` (see :func:`resolve`); return ``cfg`` unchanged."""
     resolve(cfg, source)

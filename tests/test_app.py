@@ -391,3 +391,46 @@ def test_both_screens_in_both_modes(server, browser):
         _assert_fits(page, f"present-compare-{width}x{height}")
         assert errors == []
         page.close()
+
+
+def test_the_trainers_switch_acts_on_one_side(server, browser):
+    """Side by side, 'Legitimacy shock' on the left only: the left's strip says so, the right's not; it fits."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    errors = _console(page)
+    page.goto(server)
+    page.get_by_text("Round 0 of 50").wait_for(timeout=60_000)
+    _choose(page, "Side by side", "strategy known vs unknown")
+    page.get_by_role("button", name="Reset").click()
+    page.get_by_text("Strategy unknown (use: closed)").first.wait_for(timeout=30_000)
+    _step(page, 1)
+    _step(page, 2)
+    _choose(page, "On", "Strategy known")
+    page.get_by_role("button", name="Legitimacy shock (-0.2)").click()
+    left, right = page.get_by_test_id("side-0"), page.get_by_test_id("side-1")
+    left.get_by_text("changed after round").wait_for(timeout=30_000)
+    assert "changed after round: 2" in left.inner_text()
+    assert "changed after round" not in right.inner_text()
+    _step(page, 3)
+    _assert_fits(page, "switch-compare-1280x720")
+    _choose(page, "On", "both sides")
+    page.get_by_role("button", name="The strategy becomes known").click()
+    page.get_by_test_id("side-1").get_by_text("changed after round").wait_for(timeout=30_000)
+    assert "changed after round: 2, 3" in left.inner_text() and "changed after round: 3" in right.inner_text()
+    assert errors == []
+    page.close()
+
+
+def test_a_switch_changes_the_chosen_side_now():
+    """The player's switch: a shock on side 0 lowers its legitimacy by 0.2 at once; side 1 is untouched."""
+    model = app.DashboardModel(compare=views.CONTRASTS["known_vs_unknown"].label, **SMALL)
+    player = app.Player(model)
+    for _ in range(3):
+        player.step()
+    before = [s.model.legitimacy for s in model.session.sides]
+    frame = player.apply(None, {"legitimacy": -0.2}, 0)
+    after = [s.model.legitimacy for s in model.session.sides]
+    assert after[0] == pytest.approx(max(before[0] - 0.2, 0.0)) and after[1] == before[1]
+    assert player.marks() == [[3], []] and "changed after round" in frame.header
+    player.apply({"regime.use": "open"}, None, None)
+    assert [s.model.cfg.regime.use for s in model.session.sides] == ["open", "open"]
+    assert player.marks() == [[3], [3]]

@@ -117,7 +117,12 @@ def summary_figure(lesson: Lesson, session: views.Session, frames: Sequence) -> 
     # The watched indicators over rounds: mean and 95% band over replications, replication 1 thin.
     top = fig.add_gridspec(1, 2, left=0.445, right=0.795, top=0.735, bottom=0.53, wspace=0.4)
     for k, metric in enumerate(watched(lesson)[:2]):
-        _band(fig.add_subplot(top[0, k]), frames, metric, session.rounds, panel(lesson, views.METRICS[metric].label))
+        ax = fig.add_subplot(top[0, k])
+        _band(ax, frames, metric, session.rounds, panel(lesson, views.METRICS[metric].label))
+        for j, side in enumerate(session.sides):  # a side's schedule: a dotted line where it acts
+            for after in side.model.changes:
+                if after > 0:
+                    ax.axvline(after + 0.5, color=views.SIDE_COLOURS[j], linestyle=":", linewidth=1.6)
     thin = Line2D([], [], color=views.GREY, linewidth=0.9, label="thin: replication 1 (maps, GIF)")
     fig.legend(
         handles=[*side_handles(sides), thin],

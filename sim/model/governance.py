@@ -31,7 +31,7 @@ from sim.model.streams import (
     _LazyGenerator,
     _RoundStreams,
 )
-from sim.schedule import Change, resolve
+from sim.schedule import Change, change_now, resolve
 from sim.world import STREAM_INSPECTIONS, generator, make_replication, place_counts
 
 
@@ -144,6 +144,7 @@ class GovernanceModel(mesa.Model):
         self._keys = np.zeros(0, dtype=np.uint64)
         # The policy schedule: the changes to make after each round (sim/schedule.py).
         self.changes: dict[int, list[Change]] = {}
+        self.applied: list[int] = []  # rounds after which a change was made now (apply_now)
         for change in resolve(cfg):
             self.changes.setdefault(change.after, []).append(change)
         make_partners(self)
@@ -190,6 +191,17 @@ class GovernanceModel(mesa.Model):
                 self.legitimacy = min(max(self.legitimacy + c.shock["legitimacy"], 0.0), 1.0)
             if "trust" in c.shock:
                 self.partner_trust[:] = np.clip(self.partner_trust + c.shock["trust"], 0.0, 1.0)
+
+    def apply_now(self, sets: dict | None = None, shock: dict | None = None) -> Change:
+        """Make a change now, before the next round (a trainer's switch: ``sim.schedule.change_now``).
+
+        Raises:
+            ConfigError: The change is not allowed (as in a schedule), or the run is over.
+        """
+        c = change_now(self.cfg, self.round, sets, shock)
+        self.change([c])
+        self.applied.append(self.round)
+        return c
 
     # Each phase is also a method, to run one phase on a state a test or script has set up.
     framing = frame

@@ -65,6 +65,8 @@ def draw_account(ax, side: Side) -> list:
             out.append(ax.fill_between(x, down, down + neg, step="mid", color=colour, alpha=0.85, linewidth=0))
             down = down + neg
     out += ax.plot(x, side.series("public_value"), color=BLACK, linewidth=1.8, marker="o", markersize=2.5)
+    for after in side.marks():  # a scheduled change or a trainer's switch acted here
+        out.append(ax.axvline(after + 0.5, color=BLACK, linestyle=":", linewidth=1.6))
     return out
 
 

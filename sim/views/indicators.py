@@ -131,10 +131,13 @@ class IndicatorsPicture(Live):
         return fig
 
     def dynamic(self) -> list:
-        """A line per metric and side."""
+        """A line per metric and side, and a dotted line in the side's colour where a change acted."""
         out = []
         for k, ax in enumerate(self.axes):
             for j, side in enumerate(self.sides):
+                for after in side.marks():
+                    colour = side_colour(self.sides, j) if len(self.sides) > 1 else GREY
+                    out.append(ax.axvline(after + 0.5, color=colour, linestyle=":", linewidth=1.6))
                 for name in self.panels[k]:
                     m = METRICS[name]
                     y = m.scale * side.series(name) if side.round else np.zeros(0)

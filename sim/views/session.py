@@ -49,6 +49,12 @@ CONTRASTS: dict[str, Contrast] = {
         "Actors who can see the targeting learn it and evade; watch evasion rise on the left, at the targeted places"
         " (triangles on the map).",
     ),
+    "leak": Contrast(
+        "the targeting leaks after round 25 vs it stays closed",
+        ("Leaks after round 25", ("schedule=[{round:25,set:{regime.use:open}}]",)),
+        ("Stays closed", ("schedule=[]",)),
+        "The same run for 25 rounds; then the left's targeting becomes known (a schedule): watch evasion rise there.",
+    ),
     "interpretation": Contrast(
         "interpretation: open vs closed",
         ("Open interpretation", ("regime.interpretation=open",)),
@@ -134,6 +140,11 @@ class Side:
         self.records.append(rec)
         self.believed.append(int(self.model.believed_cause))
 
+    def marks(self) -> list[int]:
+        """Rounds after which a change acted so far: the run's schedule, and changes made now."""
+        scheduled = [r for r in self.model.changes if 0 < r < self.round]
+        return sorted({*scheduled, *self.model.applied})
+
     def series(self, column: str) -> np.ndarray:
         """The values of one record column over the rounds run so far."""
         return np.array([r[column] for r in self.records], dtype=np.float64)
@@ -215,6 +226,20 @@ class Session:
     def done(self) -> bool:
         """Whether every configured round has run."""
         return self.round >= self.rounds
+
+    def apply(self, sets: dict | None = None, shock: dict | None = None, side: int | None = None) -> None:
+        """A change now, before the next round, on one side (an index) or on every side (None).
+
+        Raises:
+            ConfigError: The change is not allowed, or the run is over.
+        """
+        if self.done:
+            from sim.config import ConfigError
+
+            raise ConfigError("change", sets or shock, "a change before the run's last round")
+        for j, s in enumerate(self.sides):
+            if side is None or j == side:
+                s.model.apply_now(sets, shock)
 
     def step(self) -> None:
         """Run one round on every side (nothing once done)."""
