@@ -177,21 +177,23 @@ SWITCHES = {
 def Switch(player: Player, show) -> None:
     """Changes now, on one side or both: the room sees what happens next (a dotted line marks it)."""
     session = player.model.session
+    sides = session.sides if session is not None else []
+    names = ["both sides"] + [s.title.split(" (")[0] for s in sides] if len(sides) > 1 else []
+    target = solara.use_reactive("both sides")  # hooks before any return (Solara's rules of hooks)
     if session is None:
         return
-    names = ["both sides"] + [s.title.split(" (")[0] for s in session.sides] if len(session.sides) > 1 else []
-    target = solara.use_reactive(names[0] if names else "")
+    chosen = target.value if target.value in names else "both sides"  # after a Reset to another contrast
     with solara.Card("Now", "Applies before the next round.", margin=0, style={"margin-top": "12px"}):
         if names:
-            solara.Select("On", values=names, value=target, dense=True)
-        side = None if not names or target.value == names[0] else names.index(target.value) - 1
+            solara.Select("Apply to", values=names, value=target, dense=True)
+        side = None if not names or chosen == names[0] else names.index(chosen) - 1
         for label, (sets, shock) in SWITCHES.items():
             solara.Button(
                 label,
                 color="primary",
                 outlined=True,
                 block=True,
-                style={"margin-top": "6px"},
+                style={"margin-top": "6px", "text-transform": "none", "letter-spacing": "normal"},
                 on_click=lambda sets=sets, shock=shock: show(player.apply(sets, shock, side)),
                 disabled=session.done,
             )
