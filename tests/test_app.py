@@ -6,7 +6,6 @@ Playwright for Python. Without Chromium it is skipped, unless ``SIM_REQUIRE_BROW
 """
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -177,18 +176,6 @@ def test_python_m_runs_the_command(module, tmp_path):
 
 
 # ------------------------------------------------------------------ the real page
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    # without these three, Chromium's own connections are refused on a closed network
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
@@ -221,20 +208,6 @@ def server():
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Chromium driven by Playwright (the system's Chromium, not a download)."""
-    if CHROMIUM is None:
-        if os.environ.get("SIM_REQUIRE_BROWSER") == "1":
-            pytest.fail("chromium is not installed but SIM_REQUIRE_BROWSER=1 (CI must install it)")
-        pytest.skip("chromium is not installed (apt-get install chromium); CI installs it")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _choose(page, label: str, option: str) -> None:

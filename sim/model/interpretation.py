@@ -122,6 +122,8 @@ def agree(model: GovernanceModel, at_table: np.ndarray) -> bool:
     ``partners.agreement``. Without agreement the partners' analyses are not weighed
     in and their work waits (allocation). A government alone at its table decides alone.
     """
+    if model.cfg.partners.agreement == 0.0:  # a bar of 0 is always reached (trust, engagement >= 0)
+        return True
     levels = [model.partner_trust[at_table], model.professional_engagement[model.professional_contributed]]
     count = sum(x.size for x in levels)
     if count == 0:

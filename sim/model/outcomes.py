@@ -166,6 +166,8 @@ def update_coalition(model: GovernanceModel) -> tuple[int, int]:
     """
     c = model.cfg.partners
     member, trust = model.partner_member, model.partner_trust
+    if c.exit_trust == 0.0 and member.all():  # nobody can leave (trust >= 0) and nobody is outside
+        return 0, 0
     leaving = member & (trust < c.exit_trust)
     invited = model._framing_admits.copy()
     invited[model._admitted] = True

@@ -8,7 +8,6 @@ Chromium and Playwright, as ``tests/test_app.py`` does: skipped without Chromium
 
 import math
 import os
-import shutil
 import subprocess
 import sys
 
@@ -20,18 +19,6 @@ from sim.glossary import BOUNDS
 from sim.report import figures
 from sim.report import main as report_main
 
-# As tests/test_app.py starts it: the system's Chromium, nothing downloaded, no network of its own.
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ENV = {**os.environ, "PYTHONWARNINGS": "ignore"}
 SWEEP = [
     "-m",
@@ -112,19 +99,6 @@ def test_figures_read_without_scrolling_back(sweep):
         "closed",
     }
     figures.plt.close("all")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        if os.environ.get("SIM_REQUIRE_BROWSER") == "1":
-            pytest.fail("chromium is not installed but SIM_REQUIRE_BROWSER=1 (CI must install it)")
-        pytest.skip("chromium is not installed (apt-get install chromium); CI installs it")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 MEASURE = """() => ({
